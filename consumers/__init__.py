@@ -1,0 +1,1 @@
+"""Kafka relay, projector and intake: transport only, no business rules."""

@@ -1,0 +1,244 @@
+"""The action format (one JSON object a line), validated with pydantic."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
+
+MAX_TEXT = 20_000
+EARLIEST = datetime(2000, 1, 1).year
+LATEST = datetime(2100, 1, 1).year
+
+
+def _no_control_chars(value: str) -> str:
+    """Reject control characters other than tab and newline."""
+    bad = [c for c in value if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127]
+    if bad:
+        raise ValueError(f"含有控制字符 {bad[0]!r}")
+    return value
+
+
+def _plausible_time(value: datetime) -> datetime:
+    """Business times must lie between 2000 and 2100."""
+    if not EARLIEST <= value.year < LATEST:
+        raise ValueError(f"时间 {value.isoformat()} 不在 {EARLIEST}–{LATEST - 1} 年之间")
+    return value
+
+
+def _priority_alias(value: Any) -> Any:
+    """Accept the long form 重大敏感 for 重大."""
+    return "重大" if value == "重大敏感" else value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_no_control_chars)]
+Short = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_no_control_chars)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+CaseNumber = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-/#:]+$")
+]
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
+
+
+class ActionBase(BaseModel):
+    """Fields every action has."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: Short | None = None
+    case: CaseNumber
+    at: Moment
+    by: Short
+    note: Text | None = None
+
+    def action_id(self) -> str:
+        """The given id, or a content hash so that re-applying a line is a duplicate."""
+        if self.id:
+            return self.id
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return "h:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+class Citizen(BaseModel):
+    """The citizen's contact data (personal data)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(max_length=100), AfterValidator(_no_control_chars)] | None = None
+    phone: Annotated[str, Field(max_length=40, pattern=r"^[0-9+\-() ]*$")] | None = None
+
+
+class Register(ActionBase):
+    """登记."""
+
+    action: Literal["register"]
+    source: Short
+    title: Short
+    content: Text
+    category: Literal["投诉", "反映", "咨询", "建议", "求助", "其他"]
+    priority: Annotated[Literal["一般", "重要", "重大"], BeforeValidator(_priority_alias)] = "一般"
+    region: Annotated[str, Field(max_length=200)] = ""
+    citizen: Citizen = Citizen()
+
+
+class Assign(ActionBase):
+    """交办 / 转办."""
+
+    action: Literal["assign"]
+    department: Code
+    co_departments: list[Code] = Field(default_factory=list, max_length=20)
+
+
+class Claim(ActionBase):
+    """认领."""
+
+    action: Literal["claim"]
+    department: Code | None = None
+
+
+class Dispute(ActionBase):
+    """申请退回 / 改派."""
+
+    action: Literal["dispute"]
+    reason: Short
+    department: Code | None = None
+
+
+class Extend(ActionBase):
+    """延期."""
+
+    action: Literal["extend"]
+    working_days: int = Field(ge=1, le=60)
+    reason: Short
+
+
+class Opinion(ActionBase):
+    """提出办理意见."""
+
+    action: Literal["opinion"]
+    text: Text
+    department: Code | None = None
+
+
+class SubmitReply(ActionBase):
+    """办理结果上报."""
+
+    action: Literal["submit_reply"]
+    text: Text
+    department: Code | None = None
+
+
+class PublishReply(ActionBase):
+    """审定后网上回复."""
+
+    action: Literal["publish_reply"]
+    text: Text
+
+
+class Return(ActionBase):
+    """发回重新办理."""
+
+    action: Literal["return"]
+    reason: Short
+
+
+class Supervise(ActionBase):
+    """督办 / 挂牌督办."""
+
+    action: Literal["supervise"]
+    level: Short = "督办"
+    note: Text | None = None
+
+
+class Rate(ActionBase):
+    """满意度评价; `default` marks 'no rating within N days counts as satisfied'."""
+
+    action: Literal["rate"]
+    rating: Literal["满意", "基本满意", "不满意"]
+    channel: Short = "网民评议"
+    default: bool = False
+
+
+class Close(ActionBase):
+    """办结."""
+
+    action: Literal["close"]
+
+
+class Archive(ActionBase):
+    """归档."""
+
+    action: Literal["archive"]
+
+
+class ReferAccountability(ActionBase):
+    """问责."""
+
+    action: Literal["refer_accountability"]
+    department: Code
+    reason: Short
+
+
+Action = Annotated[
+    Register | Assign | Claim | Dispute | Extend | Opinion | SubmitReply | PublishReply
+    | Return | Supervise | Rate | Close | Archive | ReferAccountability,
+    Field(discriminator="action"),
+]
+ACTION_NAMES = (
+    "register", "assign", "claim", "dispute", "extend", "opinion", "submit_reply",
+    "publish_reply", "return", "supervise", "rate", "close", "archive", "refer_accountability",
+)
+_adapter: TypeAdapter[Action] = TypeAdapter(Action)
+
+
+class InvalidAction(ValueError):
+    """An action line that does not fit the format; the message names each bad field."""
+
+
+def parse_action(data: str | bytes | dict[str, Any]) -> Action:
+    """Validate one action (JSON text or a dict); raise InvalidAction with a clear reason."""
+    try:
+        if isinstance(data, (str, bytes)):
+            return _adapter.validate_json(data)
+        return _adapter.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidAction(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    """Pydantic's errors as '字段 x: message' joined by '；'."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])
+        if loc and loc[0] in ACTION_NAMES:
+            loc = loc[1:]
+        where = ".".join(str(p) for p in loc) or "(整行)"
+        msg = err["msg"]
+        if err["type"] == "union_tag_invalid":
+            msg = f"未知的 action，应为 {' | '.join(ACTION_NAMES)}"
+        elif err["type"] == "union_tag_not_found":
+            where, msg = "action", "缺少字段 action"
+        elif err["type"] == "missing":
+            msg = "缺少此字段"
+        elif err["type"] == "extra_forbidden":
+            msg = "不认识的字段"
+        elif err["type"] == "json_invalid":
+            msg = f"不是合法的 JSON（{err.get('ctx', {}).get('error', '')}）"
+        elif err["type"] == "literal_error":
+            msg = f"取值 {err.get('input')!r} 无效，应为 {err.get('ctx', {}).get('expected', '')}"
+        elif err["type"] == "timezone_aware":
+            msg = "时间必须带时区偏移，如 2025-09-30T10:00:00+08:00"
+        parts.append(f"字段 {where}: {msg}")
+    return "；".join(parts)

@@ -1,0 +1,320 @@
+"""The Case aggregate: one citizen's message from registration to archive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    ActionBeforePreviousEvent,
+    AlreadyRated,
+    CaseArchived,
+    ClaimBeforeAssign,
+    CloseBeforeReply,
+    CoDepartmentIsLead,
+    DepartmentNotHolder,
+    ExtensionTooLong,
+    IllegalTransition,
+    InvalidRating,
+    NotAssignedYet,
+    OpinionRequired,
+    PublishBeforeReply,
+    RateBeforeReply,
+)
+
+OFFICE = "OFFICE"
+RATINGS = ("满意", "基本满意", "不满意")
+CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://wenzheng.example/case")
+
+REGISTERED, ASSIGNED, CLAIMED, DISPUTED = "registered", "assigned", "claimed", "disputed"
+REPLY_SUBMITTED, PUBLISHED, CLOSED, ARCHIVED = "reply_submitted", "published", "closed", "archived"
+OPEN_FOR_DEPARTMENT = (ASSIGNED, CLAIMED)
+
+
+def case_id(number: str) -> UUID:
+    """The aggregate id of the case with this external number."""
+    return uuid5(CASE_NAMESPACE, number)
+
+
+class Case(Aggregate):
+    """A case; commands check their rule, then record a past-tense event."""
+
+    @staticmethod
+    def create_id(number: str, **_: Any) -> UUID:
+        """Case ids derive from the external case number, so lookups need no index."""
+        return case_id(number)
+
+    @event("Registered")
+    def __init__(
+        self,
+        number: str,
+        source: str,
+        title: str,
+        content: str,
+        category: str,
+        priority: str,
+        region: str,
+        citizen: dict[str, Any],
+        at: datetime,
+        by: str,
+        action_id: str,
+        holder: str = OFFICE,
+        status: str = REGISTERED,
+        deadlines: dict[str, Any] | None = None,
+    ) -> None:
+        self.number, self.source, self.title, self.content = number, source, title, content
+        self.category, self.priority, self.region = category, priority, region
+        self.citizen = citizen
+        self.action_ids: set[str] = set()
+        self.lead: str | None = None
+        self.co_departments: list[str] = []
+        self.opinion_given = False
+        self.extended_days = 0
+        self.rework_count = 0
+        self.rated = False
+        self.rating: str | None = None
+        self._record(at, action_id, holder, status, deadlines or {})
+
+    def _record(
+        self, at: datetime, action_id: str, holder: str, status: str, deadlines: dict[str, Any]
+    ) -> None:
+        """State every event carries: time, action, holder and deadlines after it."""
+        self.last_at = at
+        self.action_ids.add(action_id)
+        self.holder, self.status, self.deadlines = holder, status, deadlines
+
+    # ----- rules -------------------------------------------------------------------------
+
+    def check_open(self, at: datetime) -> None:
+        """No action after archive, and none dated before the case's previous event."""
+        if self.status == ARCHIVED:
+            raise CaseArchived(self.number)
+        if at < self.last_at:
+            raise ActionBeforePreviousEvent(self.number, at, self.last_at)
+
+    def check_holder(self, department: str | None) -> None:
+        """A department action must come from the department holding the case."""
+        if department is not None and department != self.holder:
+            raise DepartmentNotHolder(self.number, department, self.holder)
+
+    def check_status(self, allowed: tuple[str, ...], action: str) -> None:
+        """The action is legal only in the given statuses."""
+        if self.status not in allowed:
+            raise IllegalTransition(self.number, action, self.status)
+
+    # ----- commands ------------------------------------------------------------------------
+
+    def assign(
+        self, department: str, co_departments: list[str], deadlines: dict[str, Any],
+        at: datetime, by: str, action_id: str,
+    ) -> None:
+        """交办 / 转办: give the case to a lead department (and co-handling ones)."""
+        self.check_open(at)
+        self.check_status((REGISTERED, DISPUTED, ASSIGNED), "assign")
+        if department in co_departments:
+            raise CoDepartmentIsLead(self.number, department)
+        self._assigned(
+            department=department, co_departments=list(co_departments), at=at, by=by,
+            action_id=action_id, holder=department, status=ASSIGNED, deadlines=deadlines,
+        )
+
+    @event("Assigned")
+    def _assigned(
+        self, department: str, co_departments: list[str], at: datetime, by: str,
+        action_id: str, holder: str, status: str, deadlines: dict[str, Any],
+    ) -> None:
+        self.lead, self.co_departments = department, co_departments
+        self.opinion_given, self.rated = False, False
+        self._record(at, action_id, holder, status, deadlines)
+
+    def claim(self, department: str | None, at: datetime, by: str, action_id: str) -> None:
+        """认领: the holding department accepts the case."""
+        self.check_open(at)
+        if self.status in (REGISTERED, DISPUTED):
+            raise ClaimBeforeAssign(self.number)
+        self.check_status((ASSIGNED,), "claim")
+        self.check_holder(department)
+        self._claimed(at=at, by=by, action_id=action_id, holder=self.holder, status=CLAIMED,
+                      deadlines=self.deadlines)
+
+    @event("Claimed")
+    def _claimed(self, at: datetime, by: str, action_id: str, holder: str, status: str,
+                 deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)
+
+    def dispute(self, reason: str, department: str | None, at: datetime, by: str,
+                action_id: str) -> None:
+        """申请退回: "not ours"; back to the coordination office for reassignment."""
+        self.check_open(at)
+        self.check_status(OPEN_FOR_DEPARTMENT, "dispute")
+        self.check_holder(department)
+        self._disputed(reason=reason, department=self.holder, at=at, by=by, action_id=action_id,
+                       holder=OFFICE, status=DISPUTED, deadlines={})
+
+    @event("Disputed")
+    def _disputed(self, reason: str, department: str, at: datetime, by: str, action_id: str,
+                  holder: str, status: str, deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)
+
+    def extend(self, working_days: int, reason: str, deadlines: dict[str, Any],
+               max_days: int, at: datetime, by: str, action_id: str) -> None:
+        """延期: the office approves more working days for the reply."""
+        self.check_open(at)
+        self.check_status(OPEN_FOR_DEPARTMENT, "extend")
+        if self.extended_days + working_days > max_days:
+            raise ExtensionTooLong(self.number, self.extended_days, working_days, max_days)
+        self._extended(working_days=working_days, reason=reason, at=at, by=by,
+                       action_id=action_id, holder=self.holder, status=self.status,
+                       deadlines=deadlines)
+
+    @event("Extended")
+    def _extended(self, working_days: int, reason: str, at: datetime, by: str, action_id: str,
+                  holder: str, status: str, deadlines: dict[str, Any]) -> None:
+        self.extended_days += working_days
+        self._record(at, action_id, holder, status, deadlines)
+
+    def give_opinion(self, text: str, department: str | None, at: datetime, by: str,
+                     action_id: str) -> None:
+        """提出办理意见: the handling opinion (stage of the 1-3-1 procedure)."""
+        self.check_open(at)
+        self.check_status((CLAIMED,), "opinion")
+        self.check_holder(department)
+        self._opinion_given(text=text, at=at, by=by, action_id=action_id, holder=self.holder,
+                            status=self.status, deadlines=self.deadlines)
+
+    @event("OpinionGiven")
+    def _opinion_given(self, text: str, at: datetime, by: str, action_id: str, holder: str,
+                       status: str, deadlines: dict[str, Any]) -> None:
+        self.opinion_given = True
+        self._record(at, action_id, holder, status, deadlines)
+
+    def submit_reply(self, text: str, department: str | None, at: datetime, by: str,
+                     action_id: str) -> None:
+        """办理结果上报: the department reports its result; the office now holds the case."""
+        self.check_open(at)
+        if self.status == ASSIGNED:
+            raise IllegalTransition(self.number, "submit_reply", self.status, "须先认领")
+        self.check_status((CLAIMED,), "submit_reply")
+        self.check_holder(department)
+        if self.priority == "重大" and not self.opinion_given:
+            raise OpinionRequired(self.number)
+        self._reply_submitted(text=text, department=self.holder, at=at, by=by,
+                              action_id=action_id, holder=OFFICE, status=REPLY_SUBMITTED,
+                              deadlines=self.deadlines)
+
+    @event("ReplySubmitted")
+    def _reply_submitted(self, text: str, department: str, at: datetime, by: str,
+                         action_id: str, holder: str, status: str,
+                         deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)
+
+    def publish_reply(self, text: str, at: datetime, by: str, action_id: str) -> None:
+        """审定后网上回复: the approved reply is published to the citizen."""
+        self.check_open(at)
+        if self.status != REPLY_SUBMITTED:
+            raise PublishBeforeReply(self.number, self.status)
+        self._reply_published(text=text, at=at, by=by, action_id=action_id, holder=OFFICE,
+                              status=PUBLISHED, deadlines=self.deadlines)
+
+    @event("ReplyPublished")
+    def _reply_published(self, text: str, at: datetime, by: str, action_id: str, holder: str,
+                         status: str, deadlines: dict[str, Any]) -> None:
+        self.rated = False
+        self._record(at, action_id, holder, status, deadlines)
+
+    def send_back(self, reason: str, deadlines: dict[str, Any], at: datetime, by: str,
+                  action_id: str) -> None:
+        """发回重新办理: the result is unqualified; the lead department reworks it."""
+        self.check_open(at)
+        self.check_status((REPLY_SUBMITTED, PUBLISHED), "return")
+        assert self.lead is not None
+        self._returned(reason=reason, at=at, by=by, action_id=action_id, holder=self.lead,
+                       status=CLAIMED, deadlines=deadlines)
+
+    @event("Returned")
+    def _returned(self, reason: str, at: datetime, by: str, action_id: str, holder: str,
+                  status: str, deadlines: dict[str, Any]) -> None:
+        self.rework_count += 1
+        self.opinion_given = False
+        self._record(at, action_id, holder, status, deadlines)
+
+    def supervise(self, level: str, note: str, response_due: datetime, at: datetime, by: str,
+                  action_id: str) -> None:
+        """督办: a supervision notice to the department responsible."""
+        self.check_open(at)
+        if self.lead is None:
+            raise NotAssignedYet(self.number, "supervise")
+        self.check_status((ASSIGNED, CLAIMED, DISPUTED, REPLY_SUBMITTED, PUBLISHED), "supervise")
+        self._supervised(level=level, note=note, department=self.lead,
+                         response_due=response_due.isoformat(), at=at, by=by,
+                         action_id=action_id, holder=self.holder, status=self.status,
+                         deadlines=self.deadlines)
+
+    @event("Supervised")
+    def _supervised(self, level: str, note: str, department: str, response_due: str,
+                    at: datetime, by: str, action_id: str, holder: str, status: str,
+                    deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)
+
+    def rate(self, rating: str, channel: str, default: bool, at: datetime, by: str,
+             action_id: str) -> None:
+        """满意度评价: the citizen's rating, or the recorded default when none came."""
+        self.check_open(at)
+        if rating not in RATINGS:
+            raise InvalidRating(self.number, rating)
+        if self.status not in (PUBLISHED, CLOSED):
+            raise RateBeforeReply(self.number, self.status)
+        if self.rated:
+            raise AlreadyRated(self.number, self.rating or "")
+        self._rated(rating=rating, channel=channel, default=default, at=at, by=by,
+                    action_id=action_id, holder=self.holder, status=self.status,
+                    deadlines=self.deadlines)
+
+    @event("Rated")
+    def _rated(self, rating: str, channel: str, default: bool, at: datetime, by: str,
+               action_id: str, holder: str, status: str, deadlines: dict[str, Any]) -> None:
+        self.rated, self.rating = True, rating
+        self._record(at, action_id, holder, status, deadlines)
+
+    def close(self, at: datetime, by: str, action_id: str) -> None:
+        """办结: the case is finished (requires a published reply)."""
+        self.check_open(at)
+        if self.status != PUBLISHED:
+            raise CloseBeforeReply(self.number, self.status)
+        self._closed(at=at, by=by, action_id=action_id, holder=OFFICE, status=CLOSED,
+                     deadlines=self.deadlines)
+
+    @event("Closed")
+    def _closed(self, at: datetime, by: str, action_id: str, holder: str, status: str,
+                deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)
+
+    def archive(self, at: datetime, by: str, action_id: str) -> None:
+        """归档: the closed case is filed; nothing may follow."""
+        self.check_open(at)
+        self.check_status((CLOSED,), "archive")
+        self._archived(at=at, by=by, action_id=action_id, holder=OFFICE, status=ARCHIVED,
+                       deadlines=self.deadlines)
+
+    @event("Archived")
+    def _archived(self, at: datetime, by: str, action_id: str, holder: str, status: str,
+                  deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)
+
+    def refer_accountability(self, department: str, reason: str, at: datetime, by: str,
+                             action_id: str) -> None:
+        """问责: refer a department's handling of this case for accountability."""
+        self.check_open(at)
+        if self.lead is None:
+            raise NotAssignedYet(self.number, "refer_accountability")
+        self._referred(department=department, reason=reason, at=at, by=by,
+                       action_id=action_id, holder=self.holder, status=self.status,
+                       deadlines=self.deadlines)
+
+    @event("ReferredForAccountability")
+    def _referred(self, department: str, reason: str, at: datetime, by: str, action_id: str,
+                  holder: str, status: str, deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)

@@ -1,0 +1,239 @@
+"""The application service: actions in, events stored, plain values out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+
+from domain import actions as A
+from domain.calendar import CalendarNotCovered
+from domain.case import Case, case_id
+from domain.errors import (
+    CaseAlreadyRegistered,
+    CaseError,
+    ConcurrentUpdate,
+    DeadlineNotComputable,
+    UnknownCase,
+    UnknownDepartment,
+)
+from domain.policy import DeadlinePolicy, Deadlines
+
+APPLIED, DUPLICATE, REJECTED = "applied", "duplicate", "rejected"
+MAX_RETRIES = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one action."""
+
+    status: str
+    case: str
+    action_id: str
+    reason: str = ""
+    version: int | None = None
+
+
+class CaseService(Application[UUID]):
+    """Records case actions as events of Case aggregates in the configured event store."""
+
+    name = "wenzheng"
+
+    def __init__(
+        self,
+        policy: DeadlinePolicy,
+        departments: Iterable[str],
+        env: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.policy = policy
+        self.departments = frozenset(departments)
+
+    # ----- writing ----------------------------------------------------------------------------
+
+    def apply(self, action: A.ActionBase) -> Outcome:
+        """Apply one action with optimistic concurrency and a bounded retry."""
+        return self.apply_batch([action])[0]
+
+    def apply_batch(self, batch: Sequence[A.ActionBase]) -> list[Outcome]:
+        """Apply actions in order and save them in one transaction; on conflict, retry per case."""
+        cases: dict[str, Case | None] = {}
+        outcomes = [self._execute(action, cases) for action in batch]
+        touched = [c for c in cases.values() if c is not None and c.pending_events]
+        if not touched:
+            return outcomes
+        try:
+            self.save(*touched)
+        except IntegrityError:
+            return self._retry_each(batch)
+        return [self._with_version(o, cases) for o in outcomes]
+
+    def _retry_each(self, batch: Sequence[A.ActionBase]) -> list[Outcome]:
+        """Slow path after a concurrency conflict: one action at a time, reloading each time."""
+        outcomes = []
+        for action in batch:
+            for _ in range(MAX_RETRIES):
+                cases: dict[str, Case | None] = {}
+                outcome = self._execute(action, cases)
+                case = cases.get(action.case)
+                if outcome.status != APPLIED or case is None:
+                    break
+                try:
+                    self.save(case)
+                except IntegrityError:
+                    continue
+                outcome = self._with_version(outcome, cases)
+                break
+            else:
+                outcome = Outcome(REJECTED, action.case, action.action_id(),
+                                  str(ConcurrentUpdate(action.case, MAX_RETRIES)))
+            outcomes.append(outcome)
+        return outcomes
+
+    @staticmethod
+    def _with_version(outcome: Outcome, cases: dict[str, Case | None]) -> Outcome:
+        """Attach the case's version to an applied outcome."""
+        case = cases.get(outcome.case)
+        if outcome.status != APPLIED or case is None:
+            return outcome
+        return Outcome(outcome.status, outcome.case, outcome.action_id, version=case.version)
+
+    def _execute(self, action: A.ActionBase, cases: dict[str, Case | None]) -> Outcome:
+        """Run one action against the cached aggregate; rule breaks become rejections."""
+        action_id = action.action_id()
+        if action.case not in cases:
+            cases[action.case] = self._load(action.case)
+        case = cases[action.case]
+        if case is not None and action_id in case.action_ids:
+            return Outcome(DUPLICATE, action.case, action_id)
+        try:
+            created = self._dispatch(action, case, action_id)
+        except CaseError as exc:
+            return Outcome(REJECTED, action.case, action_id, str(exc))
+        if created is not None:
+            cases[action.case] = created
+        return Outcome(APPLIED, action.case, action_id)
+
+    def _load(self, number: str) -> Case | None:
+        """The case's aggregate, or None when it was never registered."""
+        try:
+            return self.repository.get(case_id(number))
+        except AggregateNotFoundError:
+            return None
+
+    def _dispatch(self, a: A.ActionBase, case: Case | None, aid: str) -> Case | None:
+        """Call the aggregate command that the action names."""
+        if isinstance(a, A.Register):
+            if case is not None:
+                raise CaseAlreadyRegistered(a.case)
+            return Case(
+                number=a.case, source=a.source, title=a.title, content=a.content,
+                category=a.category, priority=a.priority, region=a.region,
+                citizen=a.citizen.model_dump(), at=a.at, by=a.by, action_id=aid,
+            )
+        if case is None:
+            raise UnknownCase(a.case)
+        common: dict[str, Any] = {"at": a.at, "by": a.by, "action_id": aid}
+        if isinstance(a, A.Assign):
+            self._check_departments(a.department, *a.co_departments)
+            deadlines = self._deadlines(a.case, lambda: self.policy.on_assign(case.priority, a.at))
+            case.assign(a.department, a.co_departments, deadlines, **common)
+        elif isinstance(a, A.Claim):
+            case.claim(a.department, **common)
+        elif isinstance(a, A.Dispute):
+            case.dispute(a.reason, a.department, **common)
+        elif isinstance(a, A.Extend):
+            current = Deadlines.from_dict(case.deadlines)
+            deadlines = self._deadlines(
+                a.case, lambda: self.policy.on_extend(current, a.working_days)
+            ) if current.reply else {}
+            case.extend(a.working_days, a.reason, deadlines,
+                        self.policy.limits.extension_max_days, **common)
+        elif isinstance(a, A.Opinion):
+            case.give_opinion(a.text, a.department, **common)
+        elif isinstance(a, A.SubmitReply):
+            case.submit_reply(a.text, a.department, **common)
+        elif isinstance(a, A.PublishReply):
+            case.publish_reply(a.text, **common)
+        elif isinstance(a, A.Return):
+            deadlines = self._deadlines(a.case, lambda: self.policy.on_return(case.priority, a.at))
+            case.send_back(a.reason, deadlines, **common)
+        elif isinstance(a, A.Supervise):
+            due = self._supervision_due(a)
+            case.supervise(a.level, a.note or "", due, **common)
+        elif isinstance(a, A.Rate):
+            case.rate(a.rating, a.channel, a.default, **common)
+        elif isinstance(a, A.Close):
+            case.close(**common)
+        elif isinstance(a, A.Archive):
+            case.archive(**common)
+        elif isinstance(a, A.ReferAccountability):
+            self._check_departments(a.department)
+            case.refer_accountability(a.department, a.reason, **common)
+        else:  # pragma: no cover - the union is exhaustive
+            raise TypeError(f"unhandled action {type(a).__name__}")
+        return None
+
+    def _check_departments(self, *codes: str) -> None:
+        """Every department named must be listed in wenzheng.toml."""
+        for code in codes:
+            if code not in self.departments:
+                raise UnknownDepartment(code)
+
+    def _deadlines(self, number: str, compute: Any) -> dict[str, Any]:
+        """Compute deadlines, turning an uncovered calendar year into a rejection."""
+        try:
+            return compute().to_dict()
+        except CalendarNotCovered as exc:
+            raise DeadlineNotComputable(number, str(exc)) from None
+
+    def _supervision_due(self, a: A.Supervise) -> Any:
+        """The supervision notice's response deadline."""
+        try:
+            return self.policy.supervision_due(a.at)
+        except CalendarNotCovered as exc:
+            raise DeadlineNotComputable(a.case, str(exc)) from None
+
+    # ----- reading ----------------------------------------------------------------------------
+
+    def history(self, number: str) -> list[dict[str, Any]]:
+        """Every event of the case as plain dicts (type, version, recorded time, fields)."""
+        events = list(self.events.get(case_id(number)))
+        if not events:
+            raise UnknownCase(number)
+        return [event_as_dict(e) for e in events]
+
+    def state(self, number: str) -> dict[str, Any]:
+        """The case's current state as a plain dict."""
+        case = self._load(number)
+        if case is None:
+            raise UnknownCase(number)
+        return case_state(case)
+
+
+def event_as_dict(event: Any) -> dict[str, Any]:
+    """A stored domain event as a plain dict."""
+    fields = {k: v for k, v in event.__dict__.items()
+              if k not in ("originator_id", "originator_version", "timestamp", "originator_topic")}
+    return {
+        "type": type(event).__qualname__.split(".")[-1],
+        "version": event.originator_version,
+        "recorded_at": event.timestamp,
+        **fields,
+    }
+
+
+def case_state(case: Case) -> dict[str, Any]:
+    """The aggregate's state without personal data."""
+    return {
+        "case": case.number, "version": case.version, "status": case.status,
+        "holder": case.holder, "lead": case.lead, "co_departments": case.co_departments,
+        "priority": case.priority, "category": case.category, "source": case.source,
+        "title": case.title, "region": case.region, "deadlines": case.deadlines,
+        "extended_days": case.extended_days, "rework_count": case.rework_count,
+        "rating": case.rating,
+    }

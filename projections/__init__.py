@@ -1,0 +1,1 @@
+"""Read models: pure folds of case events and the adapters that store them."""

@@ -1,0 +1,1 @@
+"""Rates, scores, rankings, exposure and bulletins computed from the read models."""

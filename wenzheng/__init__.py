@@ -1,0 +1,1 @@
+"""wenzheng (问政): the command line, configuration and wiring of the parts."""

@@ -1,0 +1,117 @@
+"""`wenzheng apply`: read a JSON Lines file of actions, apply in batches, report per line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from domain.actions import ActionBase, InvalidAction, parse_action
+from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService
+
+BATCH_SIZE = 2000
+
+
+@dataclass
+class Rejection:
+    """A rejected line: its number, the reason and the original text."""
+
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass
+class ApplySummary:
+    """Counts of applied, duplicate and rejected lines."""
+
+    applied: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Every line was applied or was a duplicate."""
+        return not self.rejected
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON form."""
+        return {
+            "applied": self.applied,
+            "duplicates": self.duplicates,
+            "rejected": len(self.rejected),
+            "rejections": [{"line": r.line, "reason": r.reason} for r in self.rejected],
+        }
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each non-blank line; undecodable bytes become a marker."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8").strip()
+            except UnicodeDecodeError as exc:
+                yield number, f"\x00invalid utf-8 at byte {exc.start}"
+                continue
+            if text:
+                yield number, text
+
+
+def apply_file(
+    service: CaseService,
+    path: Path,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> ApplySummary:
+    """Validate and apply each line; one store transaction per batch of lines."""
+    summary = ApplySummary()
+    batch: list[tuple[int, str, ActionBase]] = []
+    seen = 0
+    for number, text in read_lines(path):
+        seen += 1
+        if text.startswith("\x00"):
+            summary.rejected.append(Rejection(number, f"文件编码错误：{text[1:]}", ""))
+            continue
+        try:
+            batch.append((number, text, parse_action(text)))
+        except InvalidAction as exc:
+            summary.rejected.append(Rejection(number, str(exc), text))
+        if len(batch) >= batch_size:
+            _flush(service, batch, summary)
+            if progress:
+                progress(seen)
+    _flush(service, batch, summary)
+    if progress:
+        progress(seen)
+    summary.rejected.sort(key=lambda r: r.line)
+    return summary
+
+
+def _flush(service: CaseService, batch: list[tuple[int, str, ActionBase]],
+           summary: ApplySummary) -> None:
+    """Apply a batch and count its outcomes."""
+    if not batch:
+        return
+    outcomes = service.apply_batch([a for _, _, a in batch])
+    for (number, text, _), outcome in zip(batch, outcomes, strict=True):
+        if outcome.status == APPLIED:
+            summary.applied += 1
+        elif outcome.status == DUPLICATE:
+            summary.duplicates += 1
+        elif outcome.status == REJECTED:
+            summary.rejected.append(Rejection(number, outcome.reason, text))
+    batch.clear()
+
+
+def write_dead_letter(summary: ApplySummary, source: Path, folder: Path, stamp: str) -> Path | None:
+    """Keep rejected lines with their reasons beside the store; returns the file written."""
+    if not summary.rejected:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{source.stem}-{stamp}.jsonl"
+    with target.open("w", encoding="utf-8") as out:
+        for r in summary.rejected:
+            record = {"source": str(source), "line": r.line, "reason": r.reason, "text": r.text}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return target

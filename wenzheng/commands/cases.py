@@ -1,0 +1,113 @@
+"""Commands on cases: init, apply, case."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from domain.errors import UnknownCase
+from wenzheng.applyfile import apply_file, write_dead_letter
+from wenzheng.home import Home
+from wenzheng.render import case_text, mask_phone, to_json
+
+
+def cmd_init(args: argparse.Namespace, home: Home) -> int:
+    """Create the home folder and a default wenzheng.toml."""
+    created = home.init()
+    home.settings()
+    verb = "已创建" if created else "已存在"
+    print(f"{verb}配置 {home.config_path}")
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace, home: Home) -> int:
+    """Apply a JSON Lines file of actions and print the summary."""
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return 2
+    total = sum(1 for _ in path.open("rb"))
+    service = home.open_service()
+    started = time.monotonic()
+    show = _progress_printer(total, started) if total >= 5000 or args.progress else None
+    try:
+        summary = apply_file(service, path, progress=show)
+    finally:
+        service.close()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dead = write_dead_letter(summary, path, home.dead_letter_dir, stamp)
+    if args.format == "json":
+        print(to_json(summary.as_dict()))
+    else:
+        print(f"applied: {summary.applied}")
+        print(f"duplicates: {summary.duplicates}")
+        print(f"rejected: {len(summary.rejected)}")
+        for r in summary.rejected:
+            print(f"  line {r.line}: {r.reason}")
+        if dead:
+            print(f"被拒绝的行已另存：{dead}")
+    return 0 if summary.ok else 1
+
+
+def _progress_printer(total: int, started: float) -> Callable[[int], None]:
+    """Progress on stderr: lines done, share and rate."""
+    def show(done: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-6)
+        print(f"\r已处理 {done}/{total} 行（{done / max(total, 1):.0%}，{rate:,.0f} 行/秒）",
+              end="", file=sys.stderr, flush=True)
+        if done >= total:
+            print(file=sys.stderr)
+    return show
+
+
+def cmd_case(args: argparse.Namespace, home: Home) -> int:
+    """Print a case's full history and its current state."""
+    service = home.open_service()
+    try:
+        state = service.state(args.number)
+        history = service.history(args.number)
+    except UnknownCase as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        service.close()
+    for event in history:
+        _mask_citizen(event)
+    if args.format == "json":
+        print(to_json({"case": args.number, "state": state, "history": history}))
+    else:
+        print(case_text(state, history, home.settings().department_names()))
+    return 0
+
+
+def _mask_citizen(event: dict[str, Any]) -> None:
+    """Personal data is never printed in full."""
+    citizen = event.get("citizen")
+    if isinstance(citizen, dict):
+        name = citizen.get("name")
+        event["citizen"] = {
+            "name": (name[0] + "**") if name else name,
+            "phone": mask_phone(citizen.get("phone")),
+        }
+
+
+def register(sub: Any) -> None:
+    """Add init, apply and case to the command line."""
+    p = sub.add_parser("init", help="create the home folder and a default wenzheng.toml")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("apply", help="apply case actions from a JSON Lines file")
+    p.add_argument("file")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--progress", action="store_true", help="always show progress")
+    p.set_defaults(run=cmd_apply)
+
+    p = sub.add_parser("case", help="a case's full history and current state")
+    p.add_argument("number")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=cmd_case)

@@ -1,0 +1,106 @@
+"""wenzheng.toml: departments, time limits and the other rules, validated with pydantic."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from domain.calendar import WorkingCalendar
+from domain.policy import DeadlinePolicy, TimeLimits
+from wenzheng.democity import default_toml
+
+CONFIG_NAME = "wenzheng.toml"
+
+
+class Department(BaseModel):
+    """A handling unit (承办单位) and its peer group for ranking."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    name: str = Field(min_length=1, max_length=100)
+    group: str = Field("市直部门", min_length=1, max_length=50)
+
+
+class CalendarSettings(BaseModel):
+    """How the working-day calendar treats years without a published arrangement."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allow_provisional: bool = False
+
+
+class Settings(BaseModel):
+    """The whole configuration; sections of later parts are kept as plain tables."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    city: str = "示范市"
+    office_name: str = "网络问政工作协调小组办公室"
+    departments: list[Department] = Field(min_length=1)
+    calendar: CalendarSettings = CalendarSettings()
+    time_limits: TimeLimits = TimeLimits()
+
+    @field_validator("departments")
+    @classmethod
+    def _unique_codes(cls, value: list[Department]) -> list[Department]:
+        """Department codes must be unique."""
+        seen: set[str] = set()
+        for d in value:
+            if d.code in seen or d.code == "OFFICE":
+                raise ValueError(f"单位代码 {d.code} 重复或为保留字")
+            seen.add(d.code)
+        return value
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A table this model does not type itself (exposure, scoring, …), or {}."""
+        extra = self.model_extra or {}
+        value = extra.get(name, {})
+        return dict(value) if isinstance(value, dict) else {}
+
+    def department_codes(self) -> list[str]:
+        """Codes of every configured department."""
+        return [d.code for d in self.departments]
+
+    def department_names(self) -> dict[str, str]:
+        """Code → name, with the coordination office."""
+        return {"OFFICE": self.office_name, **{d.code: d.name for d in self.departments}}
+
+    def deadline_policy(self) -> DeadlinePolicy:
+        """The policy that computes deadlines from these settings."""
+        return DeadlinePolicy(
+            self.time_limits, WorkingCalendar(allow_provisional=self.calendar.allow_provisional)
+        )
+
+
+class ConfigError(ValueError):
+    """wenzheng.toml is missing, unreadable or invalid; the message names the field."""
+
+
+def load_settings(path: Path) -> Settings:
+    """Read and validate a wenzheng.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"找不到配置文件 {path}；请先运行 wenzheng init") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML 格式错误：{exc}") from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "；".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
+
+
+def write_default(path: Path) -> bool:
+    """Write the demonstration city's configuration unless one exists; True if written."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(default_toml(), encoding="utf-8")
+    return True

@@ -1,0 +1,87 @@
+"""The home folder (wenzheng.toml, embedded stores) and the choice of event store."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from domain.service import CaseService
+from wenzheng.config import CONFIG_NAME, Settings, load_settings, write_default
+
+DEFAULT_HOME = ".wenzheng"
+
+
+@dataclass(frozen=True)
+class Home:
+    """A home folder: configuration plus the embedded SQLite stores."""
+
+    root: Path
+
+    @classmethod
+    def resolve(cls, given: str | None = None) -> Home:
+        """--home, else WENZHENG_HOME, else ./.wenzheng."""
+        return cls(Path(given or os.environ.get("WENZHENG_HOME") or DEFAULT_HOME).resolve())
+
+    @property
+    def config_path(self) -> Path:
+        """wenzheng.toml in the home folder."""
+        return self.root / CONFIG_NAME
+
+    @property
+    def events_db(self) -> Path:
+        """The embedded event store."""
+        return self.root / "events.sqlite"
+
+    @property
+    def readmodels_db(self) -> Path:
+        """The embedded read-model database."""
+        return self.root / "readmodels.sqlite"
+
+    @property
+    def dead_letter_dir(self) -> Path:
+        """Where rejected input is kept with its reasons."""
+        return self.root / "dead-letter"
+
+    def init(self) -> bool:
+        """Create the folder and a default configuration; True if the configuration is new."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        return write_default(self.config_path)
+
+    def settings(self) -> Settings:
+        """The validated configuration (a fresh home gets the demonstration city)."""
+        self.init()
+        return load_settings(self.config_path)
+
+    def store_env(self) -> dict[str, str]:
+        """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
+        url = os.environ.get("WENZHENG_DATABASE_URL", "").strip()
+        if url:
+            return postgres_env(url)
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.events_db)}
+
+    def open_service(self) -> CaseService:
+        """The case service on this home's store."""
+        settings = self.settings()
+        return CaseService(settings.deadline_policy(), settings.department_codes(),
+                           env=self.store_env())
+
+
+def postgres_env(url: str) -> dict[str, str]:
+    """Translate postgresql://user:pw@host:port/db?schema=s into eventsourcing's variables."""
+    parts = urlparse(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError(f"WENZHENG_DATABASE_URL 必须以 postgresql:// 开头：{url!r}")
+    query = parse_qs(parts.query)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+    }
+    if "schema" in query:
+        env["POSTGRES_SCHEMA"] = query["schema"][0]
+    return env

@@ -1,0 +1,77 @@
+"""Plain-text and JSON rendering of command results."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from domain.calendar import BUSINESS_TZ
+
+ACTION_NAMES_ZH = {
+    "Registered": "登记", "Assigned": "交办", "Claimed": "认领", "Disputed": "申请退回",
+    "Extended": "延期", "OpinionGiven": "办理意见", "ReplySubmitted": "结果上报",
+    "ReplyPublished": "公开回复", "Returned": "发回重办", "Supervised": "督办",
+    "Rated": "满意度评价", "Closed": "办结", "Archived": "归档",
+    "ReferredForAccountability": "问责",
+}
+STATUS_ZH = {
+    "registered": "已登记", "assigned": "已交办", "claimed": "办理中", "disputed": "退回待改派",
+    "reply_submitted": "待审定", "published": "已回复", "closed": "已办结", "archived": "已归档",
+}
+
+
+def to_json(value: Any) -> str:
+    """JSON with datetimes as ISO 8601 and Chinese kept readable."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=_default)
+
+
+def _default(value: Any) -> Any:
+    """Encode values json does not know."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+def short_time(value: Any) -> str:
+    """A moment as 'YYYY-MM-DD HH:MM' in Beijing time; '' for none."""
+    if value is None or value == "":
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678 style masking."""
+    if not phone:
+        return phone
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[str, str]) -> str:
+    """The case's state and history as a readable Chinese table."""
+    def who(code: Any) -> str:
+        return f"{code} {names.get(str(code), '')}".strip() if code else ""
+
+    dl = state.get("deadlines") or {}
+    lines = [
+        f"案件 {state['case']}  《{state['title']}》",
+        f"状态：{STATUS_ZH.get(state['status'], state['status'])}  持有：{who(state['holder'])}"
+        f"  主办：{who(state.get('lead'))}  优先级：{state['priority']}  类别：{state['category']}",
+        f"期限：认领 {short_time(dl.get('claim')) or '—'}"
+        f"  意见 {short_time(dl.get('opinion')) or '—'}"
+        f"  答复 {short_time(dl.get('reply')) or '—'}"
+        + ("（暂定）" if dl.get("provisional") else ""),
+        "",
+        f"{'版本':<4} {'时间':<17} {'操作':<8} {'操作人':<12} {'持有':<16} 答复期限",
+    ]
+    for e in history:
+        edl = e.get("deadlines") or {}
+        lines.append(
+            f"{e['version']:<6} {short_time(e.get('at')):<19} "
+            f"{ACTION_NAMES_ZH.get(e['type'], e['type']):<8} {e.get('by', ''):<14} "
+            f"{who(e.get('holder')):<16} {short_time(edl.get('reply'))}"
+        )
+    return "\n".join(lines)
