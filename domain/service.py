@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -61,38 +62,59 @@ class CaseService(Application[UUID]):
 
     def apply_batch(self, batch: Sequence[A.ActionBase]) -> list[Outcome]:
         """Apply actions in order and save them in one transaction; on conflict, retry per case."""
+        return [group[0] for group in self.apply_groups([[a] for a in batch])]
+
+    def apply_groups(self, groups: Sequence[Sequence[A.ActionBase]]) -> list[list[Outcome]]:
+        """Apply groups of actions, each all-or-nothing, and save them in one transaction.
+
+        When an action of a group is rejected, the group's other actions are rolled back and
+        reported as rejected with a reason naming the action that failed.
+        """
         cases: dict[str, Case | None] = {}
-        outcomes = [self._execute(action, cases) for action in batch]
+        results = [self._execute_group(group, cases) for group in groups]
         touched = [c for c in cases.values() if c is not None and c.pending_events]
         if not touched:
-            return outcomes
+            return results
         try:
             self.save(*touched)
         except IntegrityError:
-            return self._retry_each(batch)
-        return [self._with_version(o, cases) for o in outcomes]
+            return [self._retry_group(group) for group in groups]
+        return [[self._with_version(o, cases) for o in result] for result in results]
 
-    def _retry_each(self, batch: Sequence[A.ActionBase]) -> list[Outcome]:
-        """Slow path after a concurrency conflict: one action at a time, reloading each time."""
-        outcomes = []
-        for action in batch:
-            for _ in range(MAX_RETRIES):
-                cases: dict[str, Case | None] = {}
-                outcome = self._execute(action, cases)
-                case = cases.get(action.case)
-                if outcome.status != APPLIED or case is None:
-                    break
-                try:
-                    self.save(case)
-                except IntegrityError:
-                    continue
-                outcome = self._with_version(outcome, cases)
-                break
-            else:
-                outcome = Outcome(REJECTED, action.case, action.action_id(),
-                                  str(ConcurrentUpdate(action.case, MAX_RETRIES)))
-            outcomes.append(outcome)
-        return outcomes
+    def _execute_group(
+        self, group: Sequence[A.ActionBase], cases: dict[str, Case | None]
+    ) -> list[Outcome]:
+        """Run a group against the cached aggregates, restoring them if any action fails."""
+        if len(group) == 1:
+            return [self._execute(group[0], cases)]
+        numbers = {a.case for a in group}
+        for number in numbers - cases.keys():
+            cases[number] = self._load(number)
+        backup = {n: copy.deepcopy(cases[n]) for n in numbers}
+        outcomes = [self._execute(a, cases) for a in group]
+        failed = next((i for i, o in enumerate(outcomes) if o.status == REJECTED), None)
+        if failed is None:
+            return outcomes
+        cases.update(backup)
+        reason = f"同组第 {failed + 1} 个操作被拒绝，本组全部未应用"
+        return [o if o.status != APPLIED else Outcome(REJECTED, o.case, o.action_id, reason)
+                for o in outcomes]
+
+    def _retry_group(self, group: Sequence[A.ActionBase]) -> list[Outcome]:
+        """Slow path after a concurrency conflict: reload and retry the group alone."""
+        for _ in range(MAX_RETRIES):
+            cases: dict[str, Case | None] = {}
+            outcomes = self._execute_group(group, cases)
+            touched = [c for c in cases.values() if c is not None and c.pending_events]
+            if not touched:
+                return outcomes
+            try:
+                self.save(*touched)
+            except IntegrityError:
+                continue
+            return [self._with_version(o, cases) for o in outcomes]
+        return [Outcome(REJECTED, a.case, a.action_id(), str(ConcurrentUpdate(a.case, MAX_RETRIES)))
+                for a in group]
 
     @staticmethod
     def _with_version(outcome: Outcome, cases: dict[str, Case | None]) -> Outcome:
