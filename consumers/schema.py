@@ -1,0 +1,80 @@
+"""The JSON Schema of the event envelope, version 1 (documented in docs/events.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ENVELOPE_VERSION = 1
+
+_STR = {"type": "string"}
+_OPT_STR = {"type": ["string", "null"]}
+
+# Fields each event type's payload must have, besides the ones every payload has.
+PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {
+    "Registered": {"number": _STR, "source": _STR, "title": _STR, "content": _STR,
+                   "category": _STR, "priority": {"enum": ["一般", "重要", "重大"]},
+                   "region": _STR},
+    "Assigned": {"department": _STR, "co_departments": {"type": "array", "items": _STR}},
+    "Claimed": {},
+    "Disputed": {"reason": _STR, "department": _OPT_STR},
+    "Extended": {"working_days": {"type": "integer", "minimum": 1}, "reason": _STR},
+    "OpinionGiven": {"text": _STR},
+    "ReplySubmitted": {"text": _STR, "department": _OPT_STR},
+    "ReplyPublished": {"text": _STR},
+    "Returned": {"reason": _STR},
+    "Supervised": {"level": _STR, "note": _STR, "department": _OPT_STR,
+                   "response_due": _OPT_STR},
+    "Rated": {"rating": {"enum": ["满意", "基本满意", "不满意"]}, "channel": _STR,
+              "default": {"type": "boolean"}},
+    "Closed": {},
+    "Archived": {},
+    "ReferredForAccountability": {"department": _STR, "reason": _STR},
+}
+EVENT_TYPES = tuple(PAYLOAD_FIELDS)
+
+_COMMON_PAYLOAD: dict[str, Any] = {
+    "by": _STR,
+    "action_id": _STR,
+    "holder": _STR,
+    "status": {"enum": ["registered", "assigned", "claimed", "disputed", "reply_submitted",
+                        "published", "closed", "archived"]},
+    "deadlines": {"type": ["object", "null"]},
+}
+
+
+def _per_type(name: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """If the envelope has this type, its payload must have these fields."""
+    return {
+        "if": {"properties": {"type": {"const": name}}, "required": ["type"]},
+        "then": {"properties": {"payload": {
+            "required": sorted(fields), "properties": fields,
+        }}},
+    }
+
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://wenzheng.example/schemas/case-event-envelope-v1.json",
+    "title": "wenzheng case event envelope, version 1",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["envelope_version", "event_id", "case_id", "case_number", "version", "type",
+                 "at", "recorded_at", "position", "payload"],
+    "properties": {
+        "envelope_version": {"const": ENVELOPE_VERSION},
+        "event_id": {"type": "string", "format": "uuid"},
+        "case_id": {"type": "string", "format": "uuid"},
+        "case_number": {"type": "string", "minLength": 1},
+        "version": {"type": "integer", "minimum": 1},
+        "type": {"enum": list(EVENT_TYPES)},
+        "at": {"type": "string", "format": "date-time"},
+        "recorded_at": {"type": "string", "format": "date-time"},
+        "position": {"type": "integer", "minimum": 1},
+        "payload": {
+            "type": "object",
+            "required": sorted(_COMMON_PAYLOAD),
+            "properties": {**_COMMON_PAYLOAD, "citizen": False},
+        },
+    },
+    "allOf": [_per_type(name, fields) for name, fields in PAYLOAD_FIELDS.items() if fields],
+}
