@@ -1,3 +1,3 @@
 """Shared fixtures: real PostgreSQL and Kafka come from tests/fixtures/."""
 
-pytest_plugins = ["tests.fixtures.postgres"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.kafka"]
