@@ -144,10 +144,17 @@ PATH_TO: dict[str, tuple[str, ...]] = {
 }
 
 
+def pending(case: Case) -> list[Any]:
+    """Collect the aggregate's new events (typed loosely: each event class has its own fields)."""
+    return list(case.collect_events())
+
+
 def chain_in(status: str, priority: str = "一般") -> Chain:
     """A case driven to the given status, its events already collected."""
     chain = Chain(priority)
     for action in PATH_TO[status]:
+        if action == "submit_reply" and priority == "重大":
+            chain.do("opinion")
         chain.do(action)
     assert chain.case.status == status
     chain.case.collect_events()
