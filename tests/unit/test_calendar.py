@@ -165,6 +165,11 @@ def test_the_national_day_week_counts_only_the_make_up_saturday() -> None:
     assert cal.working_days_between(bj(2025, 10, 1, 0), bj(2025, 10, 13, 0)) == 3.0
 
 
+def test_working_time_in_an_uncovered_year_is_not_guessed_silently() -> None:
+    with pytest.raises(CalendarNotCovered, match="2027"):
+        WorkingCalendar().working_days_between(bj(2027, 3, 1, 0), bj(2027, 3, 2, 0))
+
+
 def test_end_before_start_is_zero_working_time() -> None:
     assert WorkingCalendar().working_days_between(bj(2025, 10, 21), bj(2025, 10, 20)) == 0.0
 

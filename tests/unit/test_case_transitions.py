@@ -435,3 +435,25 @@ def test_random_action_sequences_keep_the_chain_rules(
         assert (case.holder != OFFICE) == (case.status in ("assigned", "claimed"))
         assert case.status not in ("assigned", "claimed") or case.deadlines.get("reply")
         archived = case.status == "archived"
+
+
+@pytest.mark.parametrize("action", ["assign", "return", "supervise", "extend"])
+def test_an_archived_case_says_archived_even_when_no_deadline_could_be_computed(
+    action: str,
+) -> None:
+    service = new_service()
+    clock = ServiceClock(service, start=bj(2026, 12, 20, 9))
+    for step in ("register", *PATH_TO["archived"]):
+        clock.apply(step)
+    extra = {"working_days": 15} if action == "extend" else {}
+    outcome = clock.apply(action, at=bj(2026, 12, 29, 9), **extra)
+    assert rejected_with(outcome, CaseArchived), outcome.reason
+
+
+def test_an_illegal_assignment_says_illegal_even_when_no_deadline_could_be_computed() -> None:
+    service = new_service()
+    clock = ServiceClock(service, start=bj(2026, 12, 20, 9))
+    for step in ("register", *PATH_TO["claimed"]):
+        clock.apply(step)
+    outcome = clock.apply("assign", at=bj(2026, 12, 28, 9))
+    assert rejected_with(outcome, IllegalTransition), outcome.reason
