@@ -75,3 +75,47 @@ def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[
             f"{who(e.get('holder')):<16} {short_time(edl.get('reply'))}"
         )
     return "\n".join(lines)
+
+
+def _pct(value: Any) -> str:
+    """A rate as a percentage; '—' when undefined."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+METRIC_COLUMNS = (
+    ("received", "受理", None), ("replied", "已回复", None), ("reply_rate", "回复率", _pct),
+    ("on_time_rate", "按时率", _pct), ("completion_rate", "办结率", _pct),
+    ("satisfaction_rate", "满意率", _pct), ("rework_rate", "返工率", _pct),
+    ("overdue_open", "在办超期", None), ("replied_late", "超期回复", None),
+    ("rated_explicit", "实评", None), ("rated_default", "默认评", None),
+    ("mean_handling_days", "平均办理(工作日)", None),
+)
+
+
+def metrics_table(result: dict[str, Any]) -> str:
+    """Per-department figures as a readable Chinese table."""
+    head = ["单位"] + [title for _, title, _ in METRIC_COLUMNS]
+    body = []
+    for row in [*result["departments"], result["total"]]:
+        cells = [f"{row['code']} {row['name']}" + ("*" if row.get("small_sample") else "")]
+        for key, _, fmt in METRIC_COLUMNS:
+            value = row.get(key)
+            cells.append(fmt(value) if fmt else ("—" if value is None else str(value)))
+        body.append(cells)
+    widths = [max(_width(r[i]) for r in [head, *body]) for i in range(len(head))]
+    lines = [f"统计期（按交办日期）：{result['from']} 至 {result['to']}，"
+             f"截至 {short_time(result['as_of'])}"]
+    for r in [head, *body]:
+        lines.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)))
+    lines.append("* 样本不足 20 件，不参与排名；按时率只计入本单位持有期间的超期。")
+    return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters count double."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align to a display width."""
+    return text + " " * (width - _width(text))

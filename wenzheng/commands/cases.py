@@ -37,6 +37,7 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     show = _progress_printer(total, started) if total >= 5000 or args.progress else None
     try:
         summary = apply_file(service, path, progress=show)
+        _update_read_models(home, service)
     finally:
         service.close()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -52,6 +53,16 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
         if dead:
             print(f"被拒绝的行已另存：{dead}")
     return 0 if summary.ok else 1
+
+
+def _update_read_models(home: Home, service: Any) -> None:
+    """Leave the read models current before `apply` returns."""
+    from wenzheng.commands.projections import bring_up_to_date
+
+    try:
+        bring_up_to_date(home, service)
+    except Exception as exc:  # the events are stored; the read models can catch up later
+        print(f"警告：读模型未能更新（{exc}）；请运行 wenzheng project", file=sys.stderr)
 
 
 def _progress_printer(total: int, started: float) -> Callable[[int], None]:

@@ -1,0 +1,135 @@
+"""Read-model tables: columns derived from CaseRow, conversions, DDL and the rebuild swap."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from projections.caserow import CaseRow
+from projections.db import Database
+
+CASES, HISTORY, TRACKING = "rm_cases", "rm_history", "rm_tracking"
+TABLES = (CASES, HISTORY, TRACKING)
+TRACKING_NAME = "cases"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# CaseRow fields kept only in rm_cases (text that never changes, or not needed as of a moment).
+STATIC = ("number", "title", "category", "source", "region", "co_departments", "reply_summary")
+
+
+def _sql_type(annotation: str) -> str:
+    """The SQL type for a CaseRow field's annotation."""
+    base = annotation.replace(" | None", "")
+    return {"datetime": "BIGINT", "bool": "INTEGER", "int": "INTEGER", "float": "DOUBLE PRECISION",
+            "str": "TEXT"}.get(base, "TEXT")
+
+
+ROW_FIELDS: tuple[tuple[str, str], ...] = tuple((f.name, str(f.type)) for f in fields(CaseRow))
+CASE_COLUMNS = tuple(name for name, _ in ROW_FIELDS)
+SNAPSHOT_COLUMNS = tuple(name for name in CASE_COLUMNS if name not in STATIC)
+EVENT_COLUMNS = ("pos", "event_type", "by_op", "recorded_at", "next_at", "detail")
+HISTORY_COLUMNS = SNAPSHOT_COLUMNS + EVENT_COLUMNS
+_TYPES = dict(ROW_FIELDS)
+
+
+def to_micros(value: datetime | None) -> int | None:
+    """A moment as integer microseconds since the epoch (portable, comparable)."""
+    if value is None:
+        return None
+    delta = value - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int | None) -> datetime | None:
+    """Back from microseconds since the epoch (UTC)."""
+    return None if value is None else EPOCH + timedelta(microseconds=int(value))
+
+
+def to_sql(name: str, value: Any) -> Any:
+    """A CaseRow value as stored."""
+    kind = _TYPES[name]
+    if value is None:
+        return None
+    if kind.startswith("datetime"):
+        return to_micros(value)
+    if kind.startswith("bool"):
+        return int(bool(value))
+    if name == "co_departments":
+        return json.dumps(list(value), ensure_ascii=False)
+    return value
+
+
+def from_sql(name: str, value: Any) -> Any:
+    """A stored value back as the CaseRow field's type."""
+    kind = _TYPES[name]
+    if value is None:
+        return () if name == "co_departments" else None
+    if kind.startswith("datetime"):
+        return from_micros(value)
+    if kind.startswith("bool"):
+        return bool(value)
+    if name == "co_departments":
+        return tuple(json.loads(value))
+    return value
+
+
+def row_values(row: CaseRow, columns: tuple[str, ...] = CASE_COLUMNS) -> list[Any]:
+    """The row's values in column order."""
+    return [to_sql(c, getattr(row, c)) for c in columns]
+
+
+def row_from_values(values: tuple[Any, ...]) -> CaseRow:
+    """A CaseRow from a full rm_cases row in CASE_COLUMNS order."""
+    return CaseRow(**{c: from_sql(c, v) for c, v in zip(CASE_COLUMNS, values, strict=True)})
+
+
+def ddl(suffix: str = "", token: str = "") -> list[str]:
+    """CREATE statements for the tables (and their indexes) with a name suffix."""
+    tag = token or uuid.uuid4().hex[:8]
+    cases, history, tracking = (t + suffix for t in TABLES)
+    case_cols = ", ".join(f"{n} {_sql_type(t)}" for n, t in ROW_FIELDS if n != "case_id")
+    snap_cols = ", ".join(f"{n} {_sql_type(_TYPES[n])}" for n in SNAPSHOT_COLUMNS
+                          if n not in ("case_id", "version"))
+    return [
+        f"CREATE TABLE {cases} (case_id TEXT PRIMARY KEY, {case_cols})",
+        f"CREATE INDEX ix_{tag}_cases_day ON {cases} (first_assigned_day, lead)",
+        f"CREATE INDEX ix_{tag}_cases_number ON {cases} (number)",
+        f"CREATE TABLE {history} (case_id TEXT NOT NULL, version INTEGER NOT NULL, {snap_cols}, "
+        "pos BIGINT NOT NULL, event_type TEXT NOT NULL, by_op TEXT, recorded_at BIGINT, "
+        "next_at BIGINT, detail TEXT, PRIMARY KEY (case_id, version))",
+        f"CREATE INDEX ix_{tag}_history_next ON {history} (next_at)",
+        f"CREATE TABLE {tracking} (name TEXT PRIMARY KEY, pos BIGINT NOT NULL)",
+        f"INSERT INTO {tracking} (name, pos) VALUES ('{TRACKING_NAME}', 0)",
+    ]
+
+
+def ensure_tables(db: Database, suffix: str = "") -> None:
+    """Create the tables unless they exist."""
+    if db.table_exists(TRACKING + suffix):
+        return
+    with db.transaction():
+        if db.table_exists(TRACKING + suffix):
+            return
+        for statement in ddl(suffix):
+            db.execute(statement)
+
+
+def drop_tables(db: Database, suffix: str) -> None:
+    """Drop a set of tables (used for leftovers of an interrupted rebuild)."""
+    with db.transaction():
+        for table in TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {table}{suffix}")
+
+
+def swap_in(db: Database, suffix: str) -> None:
+    """Replace the live tables by the suffixed ones in one transaction."""
+    with db.transaction():
+        for table in TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {table}_old")
+            if db.table_exists(table):
+                db.execute(f"ALTER TABLE {table} RENAME TO {table}_old")
+            db.execute(f"ALTER TABLE {table}{suffix} RENAME TO {table}")
+        for table in TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {table}_old")

@@ -1,0 +1,161 @@
+"""Per-department figures for cases assigned in a period, as of a moment (set-based SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+from domain.calendar import BUSINESS_TZ
+from projections.db import Database
+from projections.schema import to_micros
+from scorecards.asof import STAGES, bind, snapshot_sql
+from scorecards.wilson import rate, wilson
+
+OFFICE = "OFFICE"
+SMALL_SAMPLE = 20
+
+_AGGREGATES = f"""
+SELECT COALESCE(lead, 'OFFICE') AS code,
+  COUNT(*) AS received,
+  SUM(CASE WHEN claimed_at IS NOT NULL THEN 1 ELSE 0 END) AS claimed,
+  SUM(CASE WHEN claimed_on_time = 1 THEN 1 ELSE 0 END) AS claimed_on_time,
+  SUM(CASE WHEN first_submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted,
+  SUM(CASE WHEN published_at IS NOT NULL THEN 1 ELSE 0 END) AS replied,
+  SUM(CASE WHEN published_late = 1 AND late_holder <> 'OFFICE' THEN 1 ELSE 0 END)
+    AS replied_late,
+  SUM(CASE WHEN published_late = 1 AND late_holder = 'OFFICE' THEN 1 ELSE 0 END)
+    AS replied_late_office,
+  SUM(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed,
+  SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
+  SUM(CASE WHEN rating IS NOT NULL AND rating_default = 0 THEN 1 ELSE 0 END) AS rated_explicit,
+  SUM(CASE WHEN rating_default = 1 THEN 1 ELSE 0 END) AS rated_default,
+  SUM(CASE WHEN rating IN ('满意', '基本满意') THEN 1 ELSE 0 END) AS satisfied,
+  SUM(CASE WHEN rating IN ('满意', '基本满意') AND rating_default = 0 THEN 1 ELSE 0 END)
+    AS satisfied_explicit,
+  SUM(CASE WHEN rework_count > 0 THEN 1 ELSE 0 END) AS reworked,
+  SUM(CASE WHEN supervision_count > 0 THEN 1 ELSE 0 END) AS supervised,
+  SUM(CASE WHEN dispute_count > 0 THEN 1 ELSE 0 END) AS reassigned,
+  SUM(CASE WHEN overdue_stage IS NOT NULL AND charged_to <> 'OFFICE' THEN 1 ELSE 0 END)
+    AS overdue_open,
+  SUM(CASE WHEN overdue_stage IS NOT NULL AND charged_to = 'OFFICE' THEN 1 ELSE 0 END)
+    AS overdue_open_office,
+  {", ".join(f"SUM(CASE WHEN overdue_stage = '{s}' THEN 1 ELSE 0 END) AS overdue_{s}"
+             for s in STAGES)},
+  SUM(CASE WHEN handling_days IS NOT NULL THEN handling_days ELSE 0 END) AS handling_sum
+FROM ({snapshot_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) c
+GROUP BY COALESCE(lead, 'OFFICE')
+"""
+_DISPUTES = f"""
+SELECT last_disputed_by, COUNT(*) FROM ({snapshot_sql(
+    "first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) c
+WHERE last_disputed_by IS NOT NULL GROUP BY last_disputed_by
+"""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The counts behind one department's figures."""
+
+    received: int = 0
+    claimed: int = 0
+    claimed_on_time: int = 0
+    submitted: int = 0
+    replied: int = 0
+    replied_late: int = 0
+    replied_late_office: int = 0
+    closed: int = 0
+    rated: int = 0
+    rated_explicit: int = 0
+    rated_default: int = 0
+    satisfied: int = 0
+    satisfied_explicit: int = 0
+    reworked: int = 0
+    supervised: int = 0
+    reassigned: int = 0
+    overdue_open: int = 0
+    overdue_open_office: int = 0
+    overdue_claim: int = 0
+    overdue_opinion: int = 0
+    overdue_reply: int = 0
+    overdue_approval: int = 0
+    overdue_reassignment: int = 0
+    handling_sum: float = 0.0
+    disputed: int = 0
+
+    def __add__(self, other: Counts) -> Counts:
+        """Sum of two departments' counts."""
+        return Counts(**{f.name: getattr(self, f.name) + getattr(other, f.name)
+                         for f in fields(Counts)})
+
+
+def figures(counts: Counts, whole_city: bool = False) -> dict[str, Any]:
+    """Counts, rates (0..1 or None) and 95% Wilson intervals for one row.
+
+    A department's on-time rate counts only delay charged to it; the city's (whole_city)
+    counts the office's delay too.
+    """
+    c = counts
+    late = c.replied_late + (c.replied_late_office if whole_city else 0)
+    overdue = c.overdue_open + (c.overdue_open_office if whole_city else 0)
+    pairs = {
+        "reply_rate": (c.replied, c.received),
+        "on_time_rate": (c.replied - late, c.replied + overdue),
+        "completion_rate": (c.closed, c.received),
+        "satisfaction_rate": (c.satisfied, c.rated),
+        "satisfaction_rate_explicit": (c.satisfied_explicit, c.rated_explicit),
+        "rework_rate": (c.reworked, c.submitted),
+        "claim_on_time_rate": (c.claimed_on_time, c.received),
+    }
+    out: dict[str, Any] = {k: v for k, v in vars(c).items()
+                           if (k != "handling_sum" and not k.startswith("overdue_"))
+                           or k == "overdue_open_office"}
+    for name, (hits, total) in pairs.items():
+        value = rate(hits, total)
+        out[name] = round(value, 4) if value is not None else None
+        ci = wilson(hits, total)
+        out[f"{name}_ci"] = [round(ci[0], 4), round(ci[1], 4)] if ci else None
+    out["overdue_open"] = c.overdue_open
+    out["overdue_by_stage"] = {s: getattr(c, f"overdue_{s}") for s in STAGES}
+    out["mean_handling_days"] = round(c.handling_sum / c.replied, 2) if c.replied else None
+    out["small_sample"] = c.received < SMALL_SAMPLE
+    return out
+
+
+def department_counts(db: Database, day_from: date, day_to: date,
+                      as_of: datetime) -> dict[str, Counts]:
+    """Counts per attributed department (lead at as_of; OFFICE while awaiting reassignment)."""
+    params = {"as_of": to_micros(as_of), "day_from": day_from.isoformat(),
+              "day_to": day_to.isoformat()}
+    names = [f.name for f in fields(Counts) if f.name != "disputed"]
+    out: dict[str, Counts] = {}
+    with db.snapshot():
+        for row in db.fetchall(*bind(_AGGREGATES, **params)):
+            values: dict[str, Any] = {n: (float(v or 0) if n == "handling_sum" else int(v or 0))
+                      for n, v in zip(names, row[1:], strict=True)}
+            out[str(row[0])] = Counts(**values)
+        for code, n in db.fetchall(*bind(_DISPUTES, **params)):
+            base = out.get(str(code), Counts())
+            out[str(code)] = Counts(**{**vars(base), "disputed": int(n)})
+    return out
+
+
+def metrics(db: Database, day_from: date, day_to: date, as_of: datetime,
+            departments: dict[str, str], office_name: str) -> dict[str, Any]:
+    """The `wenzheng metrics` JSON: every configured department, extras seen, and the total."""
+    counts = department_counts(db, day_from, day_to, as_of)
+    codes = list(departments) + sorted(c for c in counts if c not in departments)
+    names = {**departments, OFFICE: office_name}
+    rows, total = [], Counts()
+    for code in codes:
+        c = counts.get(code, Counts())
+        if code == OFFICE and c == Counts():
+            continue
+        total = total + c
+        rows.append({"code": code, "name": names.get(code, code), **figures(c)})
+    return {
+        "from": day_from.isoformat(), "to": day_to.isoformat(),
+        "as_of": as_of.astimezone(BUSINESS_TZ).isoformat(),
+        "departments": rows,
+        "total": {"code": "TOTAL", "name": "合计", **figures(total, whole_city=True)},
+    }

@@ -1,0 +1,160 @@
+"""Commands on the read models: project, metrics, exposure."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import date, datetime
+from typing import Any
+
+from domain.calendar import BUSINESS_TZ
+from projections.db import Database, open_database
+from projections.follower import StoreSource, catch_up, follow, rebuild
+from projections.writer import CaseProjection
+from scorecards.metrics import metrics
+from wenzheng.home import Home
+from wenzheng.render import metrics_table, to_json
+
+
+def open_readmodels(home: Home) -> Database:
+    """The read-model database: WENZHENG_DATABASE_URL's database/schema, else readmodels.sqlite."""
+    url = os.environ.get("WENZHENG_DATABASE_URL", "").strip() or None
+    return open_database(url, home.readmodels_db)
+
+
+def projection_for(home: Home, db: Database) -> CaseProjection:
+    """The case projection with the configured working-day calendar."""
+    return CaseProjection(db, home.settings().deadline_policy().calendar)
+
+
+def bring_up_to_date(home: Home, app: Any) -> int:
+    """Catch the read models up with the store (used by `apply` before it returns)."""
+    db = open_readmodels(home)
+    try:
+        return catch_up(StoreSource(app), projection_for(home, db))
+    finally:
+        db.close()
+
+
+def _progress(position: int, head: int) -> None:
+    """Progress of a long catch-up on stderr."""
+    print(f"\r投影进度 {position}/{head}（{position / max(head, 1):.0%}）", end="",
+          file=sys.stderr, flush=True)
+
+
+def cmd_project(args: argparse.Namespace, home: Home) -> int:
+    """Catch up once, follow (--follow) or rebuild into fresh tables (--rebuild)."""
+    app = home.open_service()
+    db = open_readmodels(home)
+    started = time.monotonic()
+    try:
+        source = StoreSource(app)
+        show = _progress if sys.stderr.isatty() or args.progress else None
+        if args.rebuild:
+            calendar = home.settings().deadline_policy().calendar
+            done = rebuild(source, db, calendar, args.batch, show)
+            verb = "重建完成"
+        elif args.follow:
+            stop = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+            print("持续跟踪事件库（Ctrl-C 停止）…", file=sys.stderr)
+            done = follow(source, projection_for(home, db), stop, args.interval, args.batch, show)
+            verb = "已停止跟踪"
+        else:
+            done = catch_up(source, projection_for(home, db), args.batch, show)
+            verb = "已追平"
+        position = projection_for(home, db).position()
+    finally:
+        db.close()
+        app.close()
+    if show:
+        print(file=sys.stderr)
+    seconds = time.monotonic() - started
+    print(f"{verb}：应用 {done} 个事件，位置 {position}，用时 {seconds:.1f} 秒")
+    return 0
+
+
+def _day(text: str) -> date:
+    """A date argument."""
+    return date.fromisoformat(text)
+
+
+def _moment(text: str) -> datetime:
+    """A moment argument; a bare date means the end of that day, Beijing time."""
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.max.time(), BUSINESS_TZ)
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=BUSINESS_TZ)
+
+
+def _as_of(args: argparse.Namespace) -> datetime:
+    """--as-of, or now (the command line may read the clock)."""
+    return _moment(args.as_of) if args.as_of else datetime.now(BUSINESS_TZ)
+
+
+def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
+    """Per-department figures for cases assigned in [from, to], as of a moment."""
+    settings = home.settings()
+    if args.to < args.from_:
+        print("--to 不能早于 --from", file=sys.stderr)
+        return 2
+    app = home.open_service()
+    db = open_readmodels(home)
+    try:
+        catch_up(StoreSource(app), projection_for(home, db))
+        names = {d.code: d.name for d in settings.departments}
+        result = metrics(db, args.from_, args.to, _as_of(args), names, settings.office_name)
+    finally:
+        db.close()
+        app.close()
+    if args.format == "json":
+        print(to_json(result))
+    elif args.format == "csv":
+        print(_csv(result), end="")
+    else:
+        print(metrics_table(result))
+    return 0
+
+
+CSV_FIELDS = ("code", "name", "received", "replied", "reply_rate", "on_time_rate",
+              "completion_rate", "satisfaction_rate", "rework_rate", "overdue_open",
+              "overdue_open_office", "replied_late", "replied_late_office", "claimed_on_time",
+              "supervised", "disputed", "rated", "rated_explicit", "rated_default",
+              "mean_handling_days")
+
+
+def _csv(result: dict[str, Any]) -> str:
+    """The figures as CSV, one line a department and the total last."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_FIELDS)
+    for row in [*result["departments"], result["total"]]:
+        writer.writerow(["" if row.get(f) is None else row.get(f) for f in CSV_FIELDS])
+    return out.getvalue()
+
+
+def register(sub: Any) -> None:
+    """Add project, metrics and exposure to the command line."""
+    p = sub.add_parser("project", help="bring the read models up to date with the event store")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--follow", action="store_true", help="keep following (Ctrl-C stops)")
+    mode.add_argument("--rebuild", action="store_true",
+                      help="rebuild into fresh tables and swap them in when complete")
+    p.add_argument("--batch", type=int, default=2000, help="events per transaction")
+    p.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
+    p.add_argument("--progress", action="store_true", help="always show progress")
+    p.set_defaults(run=cmd_project)
+
+    p = sub.add_parser("metrics", help="per-department figures for cases assigned in a period")
+    p.add_argument("--from", dest="from_", type=_day, required=True)
+    p.add_argument("--to", type=_day, required=True)
+    p.add_argument("--as-of", dest="as_of", help="moment (ISO 8601; default: now)")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.set_defaults(run=cmd_metrics)
