@@ -12,8 +12,9 @@ from consumers.schema import ENVELOPE_VERSION, SCHEMA
 
 # Fields of every stored event that the envelope carries at its top level or drops.
 _TOP_LEVEL = ("originator_id", "originator_version", "timestamp", "originator_topic", "at")
-# Personal data: never leaves the event store.
-PERSONAL_FIELDS = ("citizen",)
+# Personal data: never leaves the event store. `content` is the citizen's own free text, which
+# often holds names, addresses and phone numbers; the title is carried instead.
+PERSONAL_FIELDS = ("citizen", "content")
 
 HEADER_TYPE = "type"
 HEADER_VERSION = "version"

@@ -11,7 +11,7 @@ _OPT_STR = {"type": ["string", "null"]}
 
 # Fields each event type's payload must have, besides the ones every payload has.
 PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {
-    "Registered": {"number": _STR, "source": _STR, "title": _STR, "content": _STR,
+    "Registered": {"number": _STR, "source": _STR, "title": _STR,
                    "category": _STR, "priority": {"enum": ["一般", "重要", "重大"]},
                    "region": _STR},
     "Assigned": {"department": _STR, "co_departments": {"type": "array", "items": _STR}},
@@ -73,7 +73,7 @@ SCHEMA: dict[str, Any] = {
         "payload": {
             "type": "object",
             "required": sorted(_COMMON_PAYLOAD),
-            "properties": {**_COMMON_PAYLOAD, "citizen": False},
+            "properties": {**_COMMON_PAYLOAD, "citizen": False, "content": False},
         },
     },
     "allOf": [_per_type(name, fields) for name, fields in PAYLOAD_FIELDS.items() if fields],

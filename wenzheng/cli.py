@@ -13,6 +13,7 @@ from wenzheng.home import Home
 # One module per command group; each has register(subparsers) setting `run(args, home) -> int`.
 COMMAND_MODULES = (
     "wenzheng.commands.cases",
+    "wenzheng.commands.transport",
     "wenzheng.commands.projections",
 )
 

@@ -111,6 +111,7 @@ def test_the_citizen_never_leaves_the_store() -> None:
     assert PHONE.encode() not in message.value
     assert "李四".encode() not in message.value
     assert "citizen" not in json.loads(message.value)["payload"]
+    assert "content" not in json.loads(message.value)["payload"]
 
 
 def test_the_schema_rejects_an_envelope_with_a_citizen() -> None:

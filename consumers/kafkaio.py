@@ -1,0 +1,90 @@
+"""Thin kafka-python helpers: producer, topics, offsets and consumer lag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
+
+from consumers.settings import KafkaSettings
+
+CLIENT_ID = "wenzheng"
+
+
+def make_producer(settings: KafkaSettings) -> KafkaProducer:
+    """An idempotent producer that waits for all in-sync replicas (acks=all)."""
+    return KafkaProducer(
+        bootstrap_servers=settings.servers(), client_id=f"{CLIENT_ID}-producer",
+        acks="all", enable_idempotence=True, max_in_flight_requests_per_connection=5,
+        linger_ms=10, request_timeout_ms=30_000,
+    )
+
+
+def make_consumer(settings: KafkaSettings, group: str, *topics: str, **extra: Any
+                  ) -> KafkaConsumer:
+    """A consumer-group member with auto-commit off, reading from the earliest offset."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.servers(), "client_id": f"{CLIENT_ID}-{group}",
+        "group_id": group, "enable_auto_commit": False, "auto_offset_reset": "earliest",
+        "session_timeout_ms": settings.session_timeout_ms,
+        "heartbeat_interval_ms": max(settings.session_timeout_ms // 3, 500),
+        "max_poll_interval_ms": 300_000,
+    }
+    options.update(extra)
+    return KafkaConsumer(*topics, **options)
+
+
+def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
+    """Create the topics that do not exist yet (settings.partitions each); return the new ones."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.servers(), client_id=f"{CLIENT_ID}-admin")
+    try:
+        existing = set(admin.list_topics())
+        wanted = [t for t in dict.fromkeys(topics) if t not in existing]
+        created = []
+        for topic in wanted:
+            try:
+                admin.create_topics([NewTopic(topic, num_partitions=settings.partitions,
+                                              replication_factor=-1)])
+                created.append(topic)
+            except TopicAlreadyExistsError:
+                pass
+        return created
+    finally:
+        admin.close()
+
+
+def end_offsets(settings: KafkaSettings, topic: str) -> dict[int, int] | None:
+    """Each partition's end offset, or None when the topic does not exist."""
+    consumer = KafkaConsumer(bootstrap_servers=settings.servers(),
+                             client_id=f"{CLIENT_ID}-status", enable_auto_commit=False)
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            return None
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        return {tp.partition: int(off) for tp, off in consumer.end_offsets(tps).items()}
+    finally:
+        consumer.close()
+
+
+def group_offsets(settings: KafkaSettings, group: str, topic: str) -> dict[int, int]:
+    """The consumer group's committed offset per partition of the topic."""
+    admin = KafkaAdminClient(bootstrap_servers=settings.servers(), client_id=f"{CLIENT_ID}-admin")
+    try:
+        committed = admin.list_consumer_group_offsets(group)
+    finally:
+        admin.close()
+    return {tp.partition: int(meta.offset) for tp, meta in committed.items()
+            if tp.topic == topic and meta.offset is not None and meta.offset >= 0}
+
+
+def consumer_lag(settings: KafkaSettings, group: str, topic: str) -> int | None:
+    """Messages on the topic that the group has not committed yet (None: no topic)."""
+    ends = end_offsets(settings, topic)
+    if ends is None:
+        return None
+    done = group_offsets(settings, group, topic)
+    return sum(max(end - done.get(p, 0), 0) for p, end in ends.items())

@@ -1,0 +1,103 @@
+"""Commands that move events and actions through Kafka: relay, intake, consume, status."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from consumers.settings import TRANSPORTS, KafkaSettings
+from wenzheng.home import Home
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGINT or SIGTERM; the previous handlers come back afterwards."""
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: Any) -> None:
+        print(f"收到信号 {signal.Signals(signum).name}，处理完当前批次后退出", file=sys.stderr,
+              flush=True)
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def kafka_settings(args: argparse.Namespace, home: Home) -> KafkaSettings:
+    """Kafka settings from flags, environment and the home's wenzheng.toml."""
+    return KafkaSettings.resolve(
+        home.settings().section("kafka"),
+        bootstrap=getattr(args, "bootstrap", None),
+        events_topic=getattr(args, "topic", None),
+        intake_topic=getattr(args, "intake_topic", None),
+        dead_letter_topic=getattr(args, "dead_letter_topic", None),
+        projector_group=getattr(args, "group", None) if args.command == "consume" else None,
+        intake_group=getattr(args, "group", None) if args.command == "intake" else None,
+    )
+
+
+def cmd_relay(args: argparse.Namespace, home: Home) -> int:
+    """Publish the store's events to the Kafka topic (at least once, per-case order)."""
+    from consumers.kafkaio import end_offsets, ensure_topics, make_producer
+    from consumers.positions import open_positions
+    from consumers.relay import Relay
+
+    settings = kafka_settings(args, home)
+    topic = settings.events_topic
+    service = home.open_service()
+    positions = open_positions(home.store_env())
+    producer = None
+    try:
+        ensure_topics(settings, [topic])
+        producer = make_producer(settings)
+        relay = Relay(service, producer, positions, topic, batch_size=args.batch_size)
+        if args.republish:
+            relay.republish()
+            print(f"重新发布：主题 {topic} 的位置已归零，将从头发布全部事件", file=sys.stderr)
+        elif relay.position > 0 and not any((end_offsets(settings, topic) or {}).values()):
+            print(f"警告：主题 {topic} 为空，但中继位置为 {relay.position}；代理可能已被清空，"
+                  "请运行 wenzheng relay --republish", file=sys.stderr)
+
+        def progress(count: int, position: int) -> None:
+            if not args.quiet:
+                print(f"已发布 {count} 条，位置 {position}", file=sys.stderr, flush=True)
+
+        with stop_on_signals() as stop:
+            report = relay.run(stop, once=args.once, on_batch=progress)
+        print(f"已发布 {report.published} 条事件到 {topic}；中继位置 {report.position}，"
+              f"存储末尾 {relay.head()}")
+    finally:
+        if producer is not None:
+            producer.close(timeout=10)
+        positions.close()
+        service.close()
+    return 0
+
+
+def _add_kafka_flags(p: argparse.ArgumentParser) -> None:
+    """Flags every Kafka command takes."""
+    p.add_argument("--bootstrap", help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS,"
+                   " [kafka] bootstrap in wenzheng.toml, or 127.0.0.1:9092)")
+    p.add_argument("--once", action="store_true", help="catch up, then exit")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def register(sub: Any) -> None:
+    """Add relay, intake, consume and status to the command line."""
+    p = sub.add_parser("relay", help="publish the event store's events to Kafka")
+    _add_kafka_flags(p)
+    p.add_argument("--topic", help="event topic (default wenzheng.case-events)")
+    p.add_argument("--republish", action="store_true",
+                   help="publish the whole store again (after the topic was lost or wiped)")
+    p.add_argument("--batch-size", type=int, default=500)
+    p.set_defaults(run=cmd_relay)
+    _ = TRANSPORTS
