@@ -428,6 +428,7 @@ def test_random_action_sequences_keep_the_chain_rules(
             assert case.version == version and pending(case) == []
             continue
         assert not archived, "an event was recorded after Archived"
+        assert hours >= 0, "an event was recorded earlier than the previous one"
         chain.clock += timedelta(hours=hours)
         (event,) = pending(case)
         assert case.version == version + 1 == event.originator_version
