@@ -65,16 +65,39 @@ def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[
         f"  答复 {short_time(dl.get('reply')) or '—'}"
         + ("（暂定）" if dl.get("provisional") else ""),
         "",
-        f"{'版本':<4} {'时间':<17} {'操作':<8} {'操作人':<12} {'持有':<16} 答复期限",
+        f"{'版本':<4} {'时间':<17} {'操作':<8} {'操作人':<12} {'持有':<16} {'答复期限':<14}"
+        " 当时超期  持有(工作日)",
     ]
     for e in history:
         edl = e.get("deadlines") or {}
         lines.append(
             f"{e['version']:<6} {short_time(e.get('at')):<19} "
             f"{ACTION_NAMES_ZH.get(e['type'], e['type']):<8} {e.get('by', ''):<14} "
-            f"{who(e.get('holder')):<16} {short_time(edl.get('reply'))}"
+            f"{who(e.get('holder')):<16} {short_time(edl.get('reply')):<18}"
+            f"{STAGE_ZH.get(e.get('overdue_stage') or '', ''):<8}"
+            f"{'' if e.get('held_working_days') is None else e['held_working_days']}"
         )
+    lines.extend(_audit_lines(state.get("audit") or {}, who))
     return "\n".join(lines)
+
+
+STAGE_ZH = {"claim": "认领超期", "opinion": "意见超期", "reply": "答复超期",
+            "approval": "待审定超期", "reassignment": "待改派超期"}
+
+
+def _audit_lines(audit: dict[str, Any], who: Any) -> list[str]:
+    """The audit summary: time and overdue time charged to each holder."""
+    if not audit:
+        return []
+    lines = ["", f"审计（截至 {short_time(audit.get('as_of'))}，只计群众等待期间的工作日）："]
+    for code, days in (audit.get("held_working_days") or {}).items():
+        late = (audit.get("overdue_working_days") or {}).get(code, 0)
+        lines.append(f"  {who(code)}：持有 {days} 个工作日，其中超期 {late} 个工作日")
+    if audit.get("overdue_stage_now"):
+        lines.append(f"  当前{STAGE_ZH[audit['overdue_stage_now']]}")
+    if audit.get("overdue_holder"):
+        lines.append(f"  超期时持有单位：{who(audit['overdue_holder'])}")
+    return lines
 
 
 def _pct(value: Any) -> str:

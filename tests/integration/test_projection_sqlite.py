@@ -97,3 +97,26 @@ def test_applying_the_same_file_twice_leaves_the_figures_unchanged(
     assert main(["--home", str(home), "apply", str(actions)]) == 0
     assert main(["--home", str(home), "project"]) == 0
     assert metrics_json(home, capsys, *args) == first
+
+
+def test_the_audit_view_shows_overdue_stages_and_time_charged_to_each_holder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
+    home = tmp_path / "home"
+    actions = fuzhou_actions(total=1, replied=0)
+    late = (START + timedelta(days=20)).isoformat()
+    actions.append({"case": "FZ-00000", "by": "dcs", "action": "supervise", "at": late,
+                    "level": "督办", "note": "请尽快答复"})
+    assert main(["--home", str(home), "apply", str(write_jsonl(tmp_path / "a.jsonl",
+                                                                 actions))]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "case", "FZ-00000", "--format", "json",
+                 "--as-of", "2016-05-31"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [e["overdue"] for e in shown["history"]] == [False, False, True]
+    assert shown["history"][2]["overdue_stage"] == "claim"
+    audit = shown["state"]["audit"]
+    assert audit["overdue_holder"] == "GAJ" and audit["overdue_stage_now"] == "claim"
+    assert audit["held_working_days"]["GAJ"] > 15
+    assert "13812345678" not in json.dumps(shown, ensure_ascii=False)

@@ -77,11 +77,14 @@ def _progress_printer(total: int, started: float) -> Callable[[int], None]:
 
 
 def cmd_case(args: argparse.Namespace, home: Home) -> int:
-    """Print a case's full history and its current state."""
+    """Print a case's full history (with the audit view) and its current state."""
+    from wenzheng.commands.projections import case_audit
+
     service = home.open_service()
     try:
         state = service.state(args.number)
         history = service.history(args.number)
+        found = case_audit(home, service, args.number, args.as_of)
     except UnknownCase as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -89,9 +92,20 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
         service.close()
     for event in history:
         _mask_citizen(event)
+    by_version = {e.version: e for e in found.events}
+    for event in history:
+        seen = by_version.get(event["version"])
+        event["overdue_stage"] = seen.overdue_stage if seen else None
+        event["overdue"] = bool(seen and seen.overdue_stage)
+        event["held_working_days"] = seen.held_days if seen else None
+    state["audit"] = {
+        "held_working_days": found.held_days, "overdue_working_days": found.overdue_days,
+        "overdue_holder": found.overdue_holder, "overdue_stage_now": found.overdue_stage_now,
+    }
     if args.format == "json":
         print(to_json({"case": args.number, "state": state, "history": history}))
     else:
+        state["audit"]["as_of"] = found.as_of
         print(case_text(state, history, home.settings().department_names()))
     return 0
 
@@ -121,4 +135,5 @@ def register(sub: Any) -> None:
     p = sub.add_parser("case", help="a case's full history and current state")
     p.add_argument("number")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--as-of", dest="as_of", help="audit as of this moment (default: now)")
     p.set_defaults(run=cmd_case)

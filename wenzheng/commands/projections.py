@@ -14,9 +14,12 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
+from domain.case import case_id
+from domain.errors import UnknownCase
 from projections.db import Database, open_database
 from projections.follower import StoreSource, catch_up, follow, rebuild
 from projections.writer import CaseProjection
+from scorecards.audit import CaseAudit, audit, load_snapshots
 from scorecards.metrics import metrics
 from wenzheng.home import Home
 from wenzheng.render import metrics_table, to_json
@@ -40,6 +43,20 @@ def bring_up_to_date(home: Home, app: Any) -> int:
         return catch_up(StoreSource(app), projection_for(home, db))
     finally:
         db.close()
+
+
+def case_audit(home: Home, app: Any, number: str, as_of: str | None = None) -> CaseAudit:
+    """The audit view of a case as of now, read from the (caught-up) history projection."""
+    db = open_readmodels(home)
+    try:
+        catch_up(StoreSource(app), projection_for(home, db))
+        snapshots = load_snapshots(db, str(case_id(number)))
+    finally:
+        db.close()
+    if not snapshots:
+        raise UnknownCase(number)
+    moment = _moment(as_of) if as_of else datetime.now(BUSINESS_TZ)
+    return audit(snapshots, moment, home.settings().deadline_policy().calendar)
 
 
 def _progress(position: int, head: int) -> None:

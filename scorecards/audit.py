@@ -1,0 +1,114 @@
+"""The audit view of one case, read from the history projection: holders, deadlines, delay."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from projections.caserow import WorkingDays
+from projections.db import Database
+from projections.schema import HISTORY_COLUMNS, from_micros
+
+WAITING = ("registered", "assigned", "claimed", "disputed", "reply_submitted")
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One event as the audit shows it."""
+
+    version: int
+    type: str
+    at: datetime
+    by: str
+    holder: str
+    status: str
+    deadline: datetime | None
+    overdue_stage: str | None
+    held_days: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class CaseAudit:
+    """A case's events plus the time each holder held it while the citizen waited."""
+
+    events: list[AuditEvent]
+    as_of: datetime
+    held_days: dict[str, float] = field(default_factory=dict)
+    overdue_days: dict[str, float] = field(default_factory=dict)
+    overdue_holder: str | None = None
+    overdue_stage_now: str | None = None
+
+
+def stage_overdue(s: dict[str, Any], moment: datetime) -> str | None:
+    """The stage a case (snapshot s) is overdue in at a moment, or None (cf. scorecards.asof)."""
+    def passed(due: datetime | None) -> bool:
+        return due is not None and due < moment
+
+    status = s["status"]
+    if s["published_at"] is not None:
+        return None
+    if status == "assigned" and passed(s["claim_due"]):
+        return "claim"
+    if status == "claimed" and s["opinion_at"] is None and passed(s["opinion_due"]):
+        return "opinion"
+    if status in ("assigned", "claimed") and passed(s["reply_due"]):
+        return "reply"
+    if status == "reply_submitted" and passed(s["reply_due"]):
+        return "approval"
+    if status == "disputed" and passed(s["reply_due"]):
+        return "reassignment"
+    return None
+
+
+def load_snapshots(db: Database, case_id: str) -> list[dict[str, Any]]:
+    """The case's history rows, oldest first, times as datetimes."""
+    rows = db.fetchall(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM rm_history "
+                       "WHERE case_id = ? ORDER BY version", (case_id,))
+    out = []
+    for values in rows:
+        s = dict(zip(HISTORY_COLUMNS, values, strict=True))
+        for k, v in s.items():
+            if k.endswith(("_at", "_due")) or k == "at":
+                s[k] = from_micros(v) if isinstance(v, int) else v
+        out.append(s)
+    return out
+
+
+def audit(snapshots: Sequence[dict[str, Any]], as_of: datetime,
+          calendar: WorkingDays) -> CaseAudit:
+    """Per event: holder, reply deadline, overdue stage at that moment; time per holder."""
+    events: list[AuditEvent] = []
+    held: dict[str, float] = {}
+    late: dict[str, float] = {}
+    previous: dict[str, Any] | None = None
+    for s in snapshots:
+        if s["at"] > as_of:
+            break
+        end = min(s["next_at"] or as_of, as_of)
+        span = 0.0
+        if s["status"] in WAITING and end > s["at"]:
+            who = s["holder"]
+            span = calendar.working_days_between(s["at"], end)
+            held[who] = held.get(who, 0.0) + span
+            due = s["reply_due"]
+            if due is not None and due < end:
+                late[who] = late.get(who, 0.0) + calendar.working_days_between(
+                    max(due, s["at"]), end)
+        events.append(AuditEvent(
+            version=s["version"], type=s["event_type"], at=s["at"], by=s["by_op"] or "",
+            holder=s["holder"], status=s["status"], deadline=s["reply_due"],
+            overdue_stage=stage_overdue(previous, s["at"]) if previous else None,
+            held_days=round(span, 2), detail=s["detail"] or "{}"))
+        previous = s
+    last = previous
+    now_stage = stage_overdue(last, as_of) if last else None
+    holder = None
+    if last and last["published_late"]:
+        holder = last["late_holder"]
+    elif last and now_stage:
+        holder = last["overdue_holder"] or last["holder"]
+    return CaseAudit(events, as_of, {k: round(v, 2) for k, v in held.items()},
+                     {k: round(v, 2) for k, v in late.items()}, holder, now_stage)
