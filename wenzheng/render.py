@@ -142,3 +142,22 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int) -> str:
     """Left-align to a display width."""
     return text + " " * (width - _width(text))
+
+
+RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
+           "重办后仍不满意", "supervision_unanswered": "督办未回应"}
+
+
+def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:
+    """The exposure list as plain Chinese text."""
+    lines = [f"曝光台（截至 {short_time(as_of)}），共 {len(entries)} 条", ""]
+    for e in entries:
+        lines.append(f"【{RULE_ZH.get(e['rule'], e['rule'])}】{e['case']}  "
+                     f"{e['department']} {e['department_name']}")
+        lines.append(f"  诉求：{e['demand']}")
+        lines.append(f"  办理：{e['handling']}")
+        lines.append(f"  问题：{e['reason']}")
+        lines.append(f"  交办 {short_time(e['assigned_at'])}  期限 {short_time(e['deadline'])}"
+                     f"  发生 {short_time(e['event_at'])}")
+        lines.append("")
+    return "\n".join(lines)

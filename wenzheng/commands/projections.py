@@ -13,6 +13,8 @@ import time
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from domain.calendar import BUSINESS_TZ
 from domain.case import case_id
 from domain.errors import UnknownCase
@@ -20,9 +22,11 @@ from projections.db import Database, open_database
 from projections.follower import StoreSource, catch_up, follow, rebuild
 from projections.writer import CaseProjection
 from scorecards.audit import CaseAudit, audit, load_snapshots
+from scorecards.exposure import ExposureRules, entries_as_dicts, exposure
 from scorecards.metrics import metrics
+from wenzheng.config import ConfigError
 from wenzheng.home import Home
-from wenzheng.render import metrics_table, to_json
+from wenzheng.render import exposure_text, metrics_table, to_json
 
 
 def open_readmodels(home: Home) -> Database:
@@ -140,6 +144,32 @@ def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
     return 0
 
 
+def cmd_exposure(args: argparse.Namespace, home: Home) -> int:
+    """The exposure list (曝光台) as of a moment."""
+    settings = home.settings()
+    try:
+        rules = ExposureRules.model_validate(settings.section("exposure"))
+    except ValidationError as exc:
+        raise ConfigError(f"[exposure]：{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") \
+            from None
+    as_of = _as_of(args)
+    app = home.open_service()
+    db = open_readmodels(home)
+    try:
+        catch_up(StoreSource(app), projection_for(home, db))
+        found = exposure(db, as_of, rules, settings.deadline_policy().calendar,
+                         settings.department_names())
+    finally:
+        db.close()
+        app.close()
+    if args.format == "json":
+        print(to_json({"as_of": as_of.isoformat(), "rules": rules.model_dump(),
+                       "entries": entries_as_dicts(found)}))
+    else:
+        print(exposure_text(as_of.isoformat(), entries_as_dicts(found)))
+    return 0
+
+
 CSV_FIELDS = ("code", "name", "received", "replied", "reply_rate", "on_time_rate",
               "completion_rate", "satisfaction_rate", "rework_rate", "overdue_open",
               "overdue_open_office", "replied_late", "replied_late_office", "claimed_on_time",
@@ -175,3 +205,8 @@ def register(sub: Any) -> None:
     p.add_argument("--as-of", dest="as_of", help="moment (ISO 8601; default: now)")
     p.add_argument("--format", choices=["json", "csv", "table"], default="table")
     p.set_defaults(run=cmd_metrics)
+
+    p = sub.add_parser("exposure", help="the exposure list (曝光台) derived by the rules")
+    p.add_argument("--as-of", dest="as_of", help="moment (ISO 8601; default: now)")
+    p.add_argument("--format", choices=["json", "text"], default="text")
+    p.set_defaults(run=cmd_exposure)
