@@ -217,28 +217,57 @@ def parse_action(data: str | bytes | dict[str, Any]) -> Action:
         raise InvalidAction(describe(exc)) from None
 
 
+_MESSAGES = {
+    "missing": "缺少此字段",
+    "extra_forbidden": "不认识的字段",
+    "timezone_aware": "时间必须带时区偏移，如 2025-09-30T10:00:00+08:00",
+    "string_too_long": "文字过长（最多 {max_length} 个字符）",
+    "string_too_short": "不能为空",
+    "too_long": "项目过多（最多 {max_length} 项）",
+    "string_pattern_mismatch": "格式不符（允许的字符：{pattern}）",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "model_type": "应为 JSON 对象",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "datetime_type": "应为 ISO 8601 时间",
+    "datetime_parsing": "不是合法的 ISO 8601 时间（{error}）",
+    "datetime_from_date_parsing": "不是合法的 ISO 8601 时间（{error}）",
+}
+
+
 def describe(exc: ValidationError) -> str:
-    """Pydantic's errors as '字段 x: message' joined by '；'."""
+    """Pydantic's errors as '字段 x: message' (in Chinese) joined by '；'."""
     parts = []
     for err in exc.errors(include_url=False):
         loc = list(err["loc"])
         if loc and loc[0] in ACTION_NAMES:
             loc = loc[1:]
         where = ".".join(str(p) for p in loc) or "(整行)"
-        msg = err["msg"]
-        if err["type"] == "union_tag_invalid":
-            msg = f"未知的 action，应为 {' | '.join(ACTION_NAMES)}"
-        elif err["type"] == "union_tag_not_found":
+        ctx = err.get("ctx", {})
+        kind = err["type"]
+        if kind == "union_tag_invalid":
+            where = "action"
+            msg = f"未知的 action {ctx.get('tag')!r}，应为 {' | '.join(ACTION_NAMES)}"
+        elif kind == "union_tag_not_found":
             where, msg = "action", "缺少字段 action"
-        elif err["type"] == "missing":
-            msg = "缺少此字段"
-        elif err["type"] == "extra_forbidden":
-            msg = "不认识的字段"
-        elif err["type"] == "json_invalid":
-            msg = f"不是合法的 JSON（{err.get('ctx', {}).get('error', '')}）"
-        elif err["type"] == "literal_error":
-            msg = f"取值 {err.get('input')!r} 无效，应为 {err.get('ctx', {}).get('expected', '')}"
-        elif err["type"] == "timezone_aware":
-            msg = "时间必须带时区偏移，如 2025-09-30T10:00:00+08:00"
+        elif kind == "json_invalid":
+            msg = f"不是合法的 JSON（{ctx.get('error', '')}）"
+        elif kind == "literal_error":
+            msg = f"取值 {err.get('input')!r} 无效，应为 {ctx.get('expected', '')}"
+        elif kind == "value_error":
+            msg = str(ctx.get("error", err["msg"]))
+        elif kind in _MESSAGES:
+            keys = ("max_length", "pattern", "ge", "le", "error")
+            msg = _MESSAGES[kind].format(**{k: ctx.get(k, "") for k in keys})
+        else:
+            msg = err["msg"]
         parts.append(f"字段 {where}: {msg}")
     return "；".join(parts)

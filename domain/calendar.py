@@ -77,6 +77,7 @@ class WorkingCalendar:
         a, b = start.astimezone(BUSINESS_TZ), end.astimezone(BUSINESS_TZ)
         total, day = 0.0, a.date()
         while day <= b.date():
+            self.check_covered(day)
             if self._holidays.is_working_day(day):
                 lo = max(a, datetime.combine(day, time(0), BUSINESS_TZ))
                 hi = min(b, datetime.combine(day + timedelta(days=1), time(0), BUSINESS_TZ))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -32,6 +33,13 @@ CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://wenzheng.example/case")
 REGISTERED, ASSIGNED, CLAIMED, DISPUTED = "registered", "assigned", "claimed", "disputed"
 REPLY_SUBMITTED, PUBLISHED, CLOSED, ARCHIVED = "reply_submitted", "published", "closed", "archived"
 OPEN_FOR_DEPARTMENT = (ASSIGNED, CLAIMED)
+DeadlineFn = Callable[[], dict[str, Any]] | dict[str, Any]
+DueFn = Callable[[], datetime] | datetime
+
+
+def _resolve(value: Any) -> Any:
+    """Deadlines may be given computed, or as a function called only after the rules pass."""
+    return value() if callable(value) else value
 
 
 def case_id(number: str) -> UUID:
@@ -108,7 +116,7 @@ class Case(Aggregate):
     # ----- commands ------------------------------------------------------------------------
 
     def assign(
-        self, department: str, co_departments: list[str], deadlines: dict[str, Any],
+        self, department: str, co_departments: list[str], deadlines: DeadlineFn,
         at: datetime, by: str, action_id: str,
     ) -> None:
         """交办 / 转办: give the case to a lead department (and co-handling ones)."""
@@ -118,7 +126,7 @@ class Case(Aggregate):
             raise CoDepartmentIsLead(self.number, department)
         self._assigned(
             department=department, co_departments=list(co_departments), at=at, by=by,
-            action_id=action_id, holder=department, status=ASSIGNED, deadlines=deadlines,
+            action_id=action_id, holder=department, status=ASSIGNED, deadlines=_resolve(deadlines),
         )
 
     @event("Assigned")
@@ -159,7 +167,7 @@ class Case(Aggregate):
                   holder: str, status: str, deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
 
-    def extend(self, working_days: int, reason: str, deadlines: dict[str, Any],
+    def extend(self, working_days: int, reason: str, deadlines: DeadlineFn,
                max_days: int, at: datetime, by: str, action_id: str) -> None:
         """延期: the office approves more working days for the reply."""
         self.check_open(at)
@@ -168,7 +176,7 @@ class Case(Aggregate):
             raise ExtensionTooLong(self.number, self.extended_days, working_days, max_days)
         self._extended(working_days=working_days, reason=reason, at=at, by=by,
                        action_id=action_id, holder=self.holder, status=self.status,
-                       deadlines=deadlines)
+                       deadlines=_resolve(deadlines))
 
     @event("Extended")
     def _extended(self, working_days: int, reason: str, at: datetime, by: str, action_id: str,
@@ -225,14 +233,14 @@ class Case(Aggregate):
         self.rated = False
         self._record(at, action_id, holder, status, deadlines)
 
-    def send_back(self, reason: str, deadlines: dict[str, Any], at: datetime, by: str,
+    def send_back(self, reason: str, deadlines: DeadlineFn, at: datetime, by: str,
                   action_id: str) -> None:
         """发回重新办理: the result is unqualified; the lead department reworks it."""
         self.check_open(at)
         self.check_status((REPLY_SUBMITTED, PUBLISHED), "return")
         assert self.lead is not None
         self._returned(reason=reason, at=at, by=by, action_id=action_id, holder=self.lead,
-                       status=CLAIMED, deadlines=deadlines)
+                       status=CLAIMED, deadlines=_resolve(deadlines))
 
     @event("Returned")
     def _returned(self, reason: str, at: datetime, by: str, action_id: str, holder: str,
@@ -241,7 +249,8 @@ class Case(Aggregate):
         self.opinion_given = False
         self._record(at, action_id, holder, status, deadlines)
 
-    def supervise(self, level: str, note: str, response_due: datetime, at: datetime, by: str,
+    def supervise(self, level: str, note: str, response_due: DueFn,
+                  at: datetime, by: str,
                   action_id: str) -> None:
         """督办: a supervision notice to the department responsible."""
         self.check_open(at)
@@ -249,7 +258,7 @@ class Case(Aggregate):
             raise NotAssignedYet(self.number, "supervise")
         self.check_status((ASSIGNED, CLAIMED, DISPUTED, REPLY_SUBMITTED, PUBLISHED), "supervise")
         self._supervised(level=level, note=note, department=self.lead,
-                         response_due=response_due.isoformat(), at=at, by=by,
+                         response_due=_resolve(response_due).isoformat(), at=at, by=by,
                          action_id=action_id, holder=self.holder, status=self.status,
                          deadlines=self.deadlines)
 

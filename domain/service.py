@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -162,18 +163,18 @@ class CaseService(Application[UUID]):
         common: dict[str, Any] = {"at": a.at, "by": a.by, "action_id": aid}
         if isinstance(a, A.Assign):
             self._check_departments(a.department, *a.co_departments)
-            deadlines = self._deadlines(a.case, lambda: self.policy.on_assign(case.priority, a.at))
-            case.assign(a.department, a.co_departments, deadlines, **common)
+            case.assign(a.department, a.co_departments,
+                        lambda: self._deadlines(a.case, self.policy.on_assign, case.priority, a.at),
+                        **common)
         elif isinstance(a, A.Claim):
             case.claim(a.department, **common)
         elif isinstance(a, A.Dispute):
             case.dispute(a.reason, a.department, **common)
         elif isinstance(a, A.Extend):
             current = Deadlines.from_dict(case.deadlines)
-            deadlines = self._deadlines(
-                a.case, lambda: self.policy.on_extend(current, a.working_days)
-            ) if current.reply else {}
-            case.extend(a.working_days, a.reason, deadlines,
+            case.extend(a.working_days, a.reason,
+                        lambda: self._deadlines(a.case, self.policy.on_extend, current,
+                                                a.working_days),
                         self.policy.limits.extension_max_days, **common)
         elif isinstance(a, A.Opinion):
             case.give_opinion(a.text, a.department, **common)
@@ -182,11 +183,12 @@ class CaseService(Application[UUID]):
         elif isinstance(a, A.PublishReply):
             case.publish_reply(a.text, **common)
         elif isinstance(a, A.Return):
-            deadlines = self._deadlines(a.case, lambda: self.policy.on_return(case.priority, a.at))
-            case.send_back(a.reason, deadlines, **common)
+            case.send_back(a.reason,
+                           lambda: self._deadlines(a.case, self.policy.on_return, case.priority,
+                                                   a.at),
+                           **common)
         elif isinstance(a, A.Supervise):
-            due = self._supervision_due(a)
-            case.supervise(a.level, a.note or "", due, **common)
+            case.supervise(a.level, a.note or "", lambda: self._supervision_due(a), **common)
         elif isinstance(a, A.Rate):
             case.rate(a.rating, a.channel, a.default, **common)
         elif isinstance(a, A.Close):
@@ -206,14 +208,15 @@ class CaseService(Application[UUID]):
             if code not in self.departments:
                 raise UnknownDepartment(code)
 
-    def _deadlines(self, number: str, compute: Any) -> dict[str, Any]:
+    @staticmethod
+    def _deadlines(number: str, compute: Callable[..., Deadlines], *args: Any) -> dict[str, Any]:
         """Compute deadlines, turning an uncovered calendar year into a rejection."""
         try:
-            return compute().to_dict()
+            return compute(*args).to_dict()
         except CalendarNotCovered as exc:
             raise DeadlineNotComputable(number, str(exc)) from None
 
-    def _supervision_due(self, a: A.Supervise) -> Any:
+    def _supervision_due(self, a: A.Supervise) -> datetime:
         """The supervision notice's response deadline."""
         try:
             return self.policy.supervision_due(a.at)
