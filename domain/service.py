@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +28,7 @@ from domain.errors import (
 from domain.policy import DeadlinePolicy, Deadlines
 
 APPLIED, DUPLICATE, REJECTED = "applied", "duplicate", "rejected"
-MAX_RETRIES = 5
+MAX_RETRIES = 10
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,9 @@ class CaseService(Application[UUID]):
 
     def _retry_group(self, group: Sequence[A.ActionBase]) -> list[Outcome]:
         """Slow path after a concurrency conflict: reload and retry the group alone."""
-        for _ in range(MAX_RETRIES):
+        for attempt in range(MAX_RETRIES):
+            if attempt:
+                time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))  # jittered back-off
             cases: dict[str, Case | None] = {}
             outcomes = self._execute_group(group, cases)
             touched = [c for c in cases.values() if c is not None and c.pending_events]

@@ -199,8 +199,6 @@ class TestCaseServiceOnEachStore:
         assert [e["version"] for e in history] == list(range(1, 3 + len(applied)))
         assert sorted(e["action_id"] for e in history[2:]) == sorted(o.action_id for o in applied)
 
-    @pytest.mark.xfail(strict=False, reason="domain/service.py retries a conflict 5 times "
-                       "without back-off, so one writer can starve (reported to the lead)")
     def test_two_writers_racing_on_one_case_apply_every_action_exactly_once(
         self, open_service: OpenService
     ) -> None:
