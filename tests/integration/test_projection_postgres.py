@@ -45,7 +45,8 @@ def test_fuzhou_figures_on_postgresql_give_a_reply_rate_of_0_829(
 def test_incremental_postgresql_rows_equal_the_fold_and_a_replay_changes_nothing(
         postgres_schema_url: str) -> None:
     calendar = WorkingCalendar()
-    steps = [(i % 3, None, 5 + i % 7, "CGJ", "满意", bool(i % 2)) for i in range(45)]
+    steps: list[tuple[int, str | None, int, str, str, bool]] = [
+        (i % 3, None, 5 + i % 7, "CGJ", "满意", bool(i % 2)) for i in range(45)]
     records = events_of(steps)
     db = Database.postgres(postgres_schema_url)
     try:
