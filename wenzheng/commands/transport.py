@@ -83,6 +83,29 @@ def cmd_relay(args: argparse.Namespace, home: Home) -> int:
     return 0
 
 
+def cmd_intake(args: argparse.Namespace, home: Home) -> int:
+    """Apply case actions arriving on the intake topic; dead-letter what cannot be applied."""
+    from consumers.intake import Intake
+    from consumers.kafkaio import ensure_topics, make_consumer, make_producer
+
+    settings = kafka_settings(args, home)
+    ensure_topics(settings, [settings.intake_topic, settings.dead_letter_topic])
+    service = home.open_service()
+    consumer = make_consumer(settings, settings.intake_group, settings.intake_topic)
+    producer = make_producer(settings)
+    try:
+        intake = Intake(service, consumer, producer, settings.dead_letter_topic)
+        with stop_on_signals() as stop:
+            report = intake.run(stop, once=args.once)
+    finally:
+        consumer.close(autocommit=False)
+        producer.close(timeout=10)
+        service.close()
+    print(f"收到 {report.received} 条操作：已应用 {report.applied}，重复 {report.duplicates}，"
+          f"转入死信主题 {settings.dead_letter_topic} {report.dead_lettered}")
+    return 0
+
+
 def _add_kafka_flags(p: argparse.ArgumentParser) -> None:
     """Flags every Kafka command takes."""
     p.add_argument("--bootstrap", help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS,"
@@ -100,4 +123,13 @@ def register(sub: Any) -> None:
                    help="publish the whole store again (after the topic was lost or wiped)")
     p.add_argument("--batch-size", type=int, default=500)
     p.set_defaults(run=cmd_relay)
+
+    p = sub.add_parser("intake", help="apply case actions arriving on a Kafka topic")
+    _add_kafka_flags(p)
+    p.add_argument("--intake-topic",
+                   help="topic of incoming actions (default wenzheng.case-actions)")
+    p.add_argument("--dead-letter-topic",
+                   help="topic for rejected messages (default wenzheng.case-actions.dead-letter)")
+    p.add_argument("--group", help="consumer group (default wenzheng-intake)")
+    p.set_defaults(run=cmd_intake)
     _ = TRANSPORTS

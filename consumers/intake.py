@@ -1,0 +1,152 @@
+"""The intake: case actions arriving on a Kafka topic, applied through the validated service path.
+
+Each message value is one action in the format of ARCHITECTURE.md (the same as a line of
+`wenzheng apply`); producers key messages by case number so that a case's actions stay in
+order. A message that does not parse, or that the case rules reject, goes to the dead-letter
+topic with the original key and bytes and a `reason` header; the consumer never stops on it.
+Offsets are committed only after the batch is applied and its dead letters are acknowledged;
+a redelivered action is recognised by its action id and changes nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from kafka import TopicPartition
+from kafka.errors import CommitFailedError
+from kafka.structs import OffsetAndMetadata
+
+from domain.actions import ActionBase, InvalidAction, parse_action
+from domain.service import APPLIED, DUPLICATE, REJECTED
+
+POLL_TIMEOUT_MS = 1000
+MAX_RECORDS = 500
+FLUSH_TIMEOUT_S = 60.0
+QUIET_POLLS_FOR_ONCE = 2
+ASSIGNMENT_WAIT_POLLS = 60
+
+
+@dataclass
+class IntakeReport:
+    """Counts of what the intake did."""
+
+    received: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+
+    def add(self, other: IntakeReport) -> None:
+        """Accumulate another report."""
+        self.received += other.received
+        self.applied += other.applied
+        self.duplicates += other.duplicates
+        self.dead_lettered += other.dead_lettered
+
+
+def dead_letter_headers(record: Any, reason: str, stage: str) -> list[tuple[str, bytes]]:
+    """Headers of a dead letter: why, at which stage, and where the message came from."""
+    return [
+        ("reason", reason.encode("utf-8")),
+        ("stage", stage.encode()),
+        ("source-topic", str(record.topic).encode()),
+        ("source-partition", str(record.partition).encode()),
+        ("source-offset", str(record.offset).encode()),
+    ]
+
+
+def parse_record(value: bytes | None) -> ActionBase:
+    """The action a message carries; InvalidAction when it carries none."""
+    if value is None or not value.strip():
+        raise InvalidAction("空消息")
+    action: ActionBase = parse_action(value)
+    return action
+
+
+class Intake:
+    """Consumes the intake topic, applies actions, dead-letters the rest, then commits."""
+
+    def __init__(self, service: Any, consumer: Any, producer: Any, dead_letter_topic: str) -> None:
+        self.service = service
+        self.consumer = consumer
+        self.producer = producer
+        self.dead_letter_topic = dead_letter_topic
+
+    def process(self, records: list[Any]) -> IntakeReport:
+        """Apply the records' actions in order and dead-letter the invalid or rejected ones."""
+        report = IntakeReport(received=len(records))
+        valid: list[tuple[Any, ActionBase]] = []
+        dead: list[tuple[Any, str, str]] = []
+        for record in records:
+            try:
+                valid.append((record, parse_record(record.value)))
+            except InvalidAction as exc:
+                dead.append((record, str(exc), "parse"))
+            except Exception as exc:  # poison input must never stop the intake
+                dead.append((record, f"无法解析：{type(exc).__name__}: {exc}", "parse"))
+        outcomes = self.service.apply_batch([a for _, a in valid]) if valid else []
+        for (record, _action), outcome in zip(valid, outcomes, strict=True):
+            if outcome.status == APPLIED:
+                report.applied += 1
+            elif outcome.status == DUPLICATE:
+                report.duplicates += 1
+            elif outcome.status == REJECTED:
+                dead.append((record, outcome.reason, "rejected"))
+        dead.sort(key=lambda d: (d[0].partition, d[0].offset))
+        futures = [
+            self.producer.send(self.dead_letter_topic, key=record.key,
+                               value=b"" if record.key is None and record.value is None
+                               else record.value,
+                               headers=dead_letter_headers(record, reason, stage))
+            for record, reason, stage in dead
+        ]
+        if futures:
+            self.producer.flush(timeout=FLUSH_TIMEOUT_S)
+            for future in futures:
+                future.get(timeout=0)
+        report.dead_lettered = len(dead)
+        return report
+
+    def poll_once(self) -> IntakeReport | None:
+        """One poll: process what came and commit it; None when nothing came."""
+        batch = self.consumer.poll(timeout_ms=POLL_TIMEOUT_MS, max_records=MAX_RECORDS)
+        records = [r for tp in sorted(batch, key=lambda t: (t.topic, t.partition))
+                   for r in batch[tp]]
+        if not records:
+            return None
+        report = self.process(records)
+        offsets = {TopicPartition(tp.topic, tp.partition):
+                   OffsetAndMetadata(msgs[-1].offset + 1, "", -1)
+                   for tp, msgs in batch.items() if msgs}
+        try:
+            self.consumer.commit(offsets)
+        except CommitFailedError as exc:
+            print(f"提交位移失败（分区已重新分配，消息将被重投并按重复处理）：{exc}",
+                  file=sys.stderr)
+        return report
+
+    def run(self, stop: threading.Event, once: bool = False) -> IntakeReport:
+        """Consume until stopped (or, with once, until the assigned partitions are drained)."""
+        total = IntakeReport()
+        quiet = 0
+        waited = 0
+        while not stop.is_set():
+            report = self.poll_once()
+            if report is not None:
+                total.add(report)
+                quiet = 0
+                continue
+            if not once:
+                continue
+            if not self.consumer.assignment():
+                waited += 1
+                if waited >= ASSIGNMENT_WAIT_POLLS:
+                    print("未分配到任何分区，退出", file=sys.stderr)
+                    break
+                continue
+            quiet += 1
+            if quiet >= QUIET_POLLS_FOR_ONCE:
+                break
+        return total
