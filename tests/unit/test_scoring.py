@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pytest
 
@@ -25,10 +26,10 @@ class Entry:
     rule: str
 
 
-def cases(department: str, n: int, prefix: str = "", **changes: object) -> list[CaseFact]:
+def cases(department: str, n: int, prefix: str = "", **changes: Any) -> list[CaseFact]:
     """n good cases of a department, with changes applied."""
     return [replace(GOOD, number=f"{prefix or department}-{i:02d}", department=department,
-                    **changes) for i in range(n)]  # type: ignore[arg-type]
+                    **changes) for i in range(n)]
 
 
 DEFAULT_RULES = Rules()
@@ -67,7 +68,7 @@ def test_base_score_is_the_weighted_mean_of_the_defined_rates(
     ({}, (Entry("D1-00", "D1", "returned"),), "exposure", 0.5),
 ])
 def test_each_deduction_costs_its_points_and_names_its_case(
-        changes: dict[str, object], entries: tuple[Entry, ...], kind: str, points: float) -> None:
+        changes: dict[str, Any], entries: tuple[Entry, ...], kind: str, points: float) -> None:
     facts = cases("D1", 1, **changes) + cases("D1", 3, "Y")
     card = sheet(facts, entries=entries).card("D1")
     cut = next(d for d in card.deductions if d.key == kind)
