@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "wenzheng.commands.cases",
     "wenzheng.commands.transport",
     "wenzheng.commands.projections",
+    "wenzheng.commands.demo",
 )
 
 

@@ -1,0 +1,155 @@
+"""Commands `demo` (the demonstration city) and `import` (an Excel/CSV ledger)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from domain.actions import InvalidAction, parse_action
+from domain.service import APPLIED, DUPLICATE, CaseService
+from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
+from wenzheng.home import Home
+from wenzheng.ledger.export import write_ledger
+
+BATCH_SIZE = 2000
+CACHE_SIZE = 50_000  # cases kept decoded while applying in time order (~5 weeks at 1M/year)
+
+
+class Progress:
+    """Progress on stderr: items done, rate, and elapsed time."""
+
+    def __init__(self, what: str, total: int | None = None, every: float = 1.0) -> None:
+        self.what, self.total, self.every = what, total, every
+        self.started = self.last = time.monotonic()
+
+    def show(self, done: int, final: bool = False) -> None:
+        """Print the line when a second has passed (or at the end)."""
+        now = time.monotonic()
+        if not final and now - self.last < self.every:
+            return
+        self.last = now
+        rate = done / max(now - self.started, 1e-6)
+        share = f"/{self.total}（{done / self.total:.0%}）" if self.total else ""
+        print(f"\r{self.what} {done}{share}，{rate:,.0f}/秒，已用 {now - self.started:.0f} 秒",
+              end="\n" if final else "", file=sys.stderr, flush=True)
+
+
+def _batches(actions: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    """Consecutive lists of up to `size` actions."""
+    batch: list[dict[str, Any]] = []
+    for action in actions:
+        batch.append(action)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def cmd_demo(args: argparse.Namespace, home: Home) -> int:
+    """Generate the demonstration city's year and apply it (and/or write it out)."""
+    settings = home.settings()
+    policy = settings.deadline_policy()
+    spec = DemoSpec(cases=args.cases, seed=args.seed, year=args.year, order=args.order)
+    try:
+        as_of = demo_as_of(policy, spec.year)
+    except YearNotCovered as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    departments = [(d.code, d.name, d.group) for d in settings.departments]
+    counts = {"actions": 0, APPLIED: 0, DUPLICATE: 0, "rejected": 0}
+    rejected: list[str] = []
+    progress = Progress("已生成动作")
+    ledger_actions: list[dict[str, Any]] | None = [] if args.ledger else None
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(Path(args.out).open("w", encoding="utf-8")) if args.out else None
+        service = None
+        if not args.no_apply:
+            service = _open_service(home, cache=args.order == "time")
+            stack.callback(service.close)
+        for batch in _batches(generate(spec, policy, departments), BATCH_SIZE):
+            counts["actions"] += len(batch)
+            if out is not None:
+                out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in batch)
+            if ledger_actions is not None:
+                ledger_actions.extend(batch)
+            if service is not None:
+                _apply(service, batch, counts, rejected)
+            if not args.quiet:
+                progress.show(counts["actions"])
+    if not args.quiet:
+        progress.show(counts["actions"], final=True)
+    if ledger_actions is not None:
+        rows = write_ledger(ledger_actions, Path(args.ledger), settings.department_names())
+        print(f"台账：{rows} 行已写入 {args.ledger}")
+    elapsed = time.monotonic() - progress.started
+    print(f"示范市 {spec.year} 年：{spec.cases} 件，种子 {spec.seed}，"
+          f"截至 {as_of.isoformat()}，{counts['actions']} 个动作，用时 {elapsed:.1f} 秒")
+    if not args.no_apply:
+        print(f"applied: {counts[APPLIED]}")
+        print(f"duplicates: {counts[DUPLICATE]}")
+        print(f"rejected: {counts['rejected']}")
+        for line in rejected[:20]:
+            print(f"  {line}")
+    return 1 if counts["rejected"] else 0
+
+
+def _open_service(home: Home, cache: bool) -> CaseService:
+    """The case service; in time order, with an aggregate cache so cases are not replayed."""
+    settings = home.settings()
+    env = home.store_env()
+    if cache:
+        env = {**env, "AGGREGATE_CACHE_MAXSIZE": str(CACHE_SIZE)}
+    return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+
+
+def _apply(service: CaseService, batch: list[dict[str, Any]], counts: dict[str, int],
+           rejected: list[str]) -> None:
+    """Validate and apply one batch through the normal path."""
+    parsed = []
+    for data in batch:
+        try:
+            parsed.append(parse_action(data))
+        except InvalidAction as exc:
+            counts["rejected"] += 1
+            rejected.append(f"{data.get('id')}: {exc}")
+    for outcome in service.apply_batch(parsed):
+        if outcome.status in (APPLIED, DUPLICATE):
+            counts[outcome.status] += 1
+        else:
+            counts["rejected"] += 1
+            rejected.append(f"{outcome.action_id}: {outcome.reason}")
+
+
+def cmd_import(args: argparse.Namespace, home: Home) -> int:
+    """Import a ledger (xlsx or csv): each row becomes its actions, all or nothing."""
+    from wenzheng.ledger.command import run_import
+    return run_import(args, home)
+
+
+def register(sub: Any) -> None:
+    """Add `demo` and `import` to the command line."""
+    p = sub.add_parser("demo", help="generate the demonstration city's year of cases")
+    p.add_argument("--cases", type=int, default=30_000, help="number of cases (default 30000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--year", type=int, default=2025, help="calendar year (default 2025)")
+    p.add_argument("--order", choices=["time", "case"], default="time",
+                   help="action order: global time order (default) or case by case")
+    p.add_argument("--out", help="also write the actions to this JSON Lines file")
+    p.add_argument("--no-apply", action="store_true", help="do not apply to the home's store")
+    p.add_argument("--ledger", help="also write a ledger (台账) of the cases, .xlsx or .csv")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("import", help="import a ledger (台账) from .xlsx or .csv")
+    p.add_argument("file")
+    p.add_argument("--mapping", help="TOML file naming the ledger's columns")
+    p.add_argument("--sheet", help="sheet name (xlsx; default the first)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=cmd_import)

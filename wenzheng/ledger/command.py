@@ -1,0 +1,67 @@
+"""`wenzheng import FILE.xlsx|FILE.csv [--mapping MAP.toml]`: the command's I/O around importer."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from wenzheng.home import Home
+from wenzheng.ledger.importer import department_resolver, import_rows, write_rejected
+from wenzheng.ledger.mapping import MappingError, load_mapping
+from wenzheng.ledger.read import LedgerUnreadable, read_rows
+from wenzheng.ledger.rows import RowConverter
+from wenzheng.render import to_json
+
+
+def run_import(args: argparse.Namespace, home: Home) -> int:
+    """Import the ledger into the home's store and print the report."""
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"找不到文件：{path}", file=sys.stderr)
+        return 2
+    try:
+        mapping = load_mapping(Path(args.mapping) if args.mapping else None)
+        headers, rows = read_rows(path, args.sheet or mapping.sheet)
+    except (MappingError, LedgerUnreadable) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    missing = [mapping.header_of(f) for f in ("number", "registered_at")
+               if mapping.header_of(f) not in headers]
+    if missing:
+        shown = "、".join(h for h in headers if h)
+        print(f"台账缺少必需的列：{'、'.join(missing)}（表头：{shown}）；请用 --mapping 指定列名",
+              file=sys.stderr)
+        return 2
+    settings = home.settings()
+    converter = RowConverter(mapping, department_resolver(settings.department_names()))
+    started = time.monotonic()
+
+    def show(done: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-6)
+        print(f"\r已处理 {done} 行（{rate:,.0f} 行/秒）", end="", file=sys.stderr, flush=True)
+
+    service = home.open_service()
+    try:
+        report = import_rows(service, rows, converter, progress=show)
+    finally:
+        service.close()
+    print(file=sys.stderr)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dead = write_rejected(report, headers, path, home.dead_letter_dir, stamp)
+    if args.format == "json":
+        print(to_json({**report.as_dict(), "rejected_file": str(dead) if dead else None}))
+    else:
+        print(f"rows: {report.rows}")
+        print(f"new: {report.new}")
+        print(f"updated: {report.updated}")
+        print(f"unchanged: {report.unchanged}")
+        print(f"actions applied: {report.actions}")
+        print(f"rejected: {len(report.rejected)}")
+        for r in report.rejected:
+            print(f"  row {r.row}（编号 {r.number or '—'}）: {r.reason}")
+        if dead:
+            print(f"被拒绝的行已另存：{dead}")
+    return 0 if report.ok else 1
