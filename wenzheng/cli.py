@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "wenzheng.commands.transport",
     "wenzheng.commands.projections",
     "wenzheng.commands.demo",
+    "wenzheng.commands.scoring",
 )
 
 

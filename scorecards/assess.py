@@ -1,0 +1,85 @@
+"""Reading what scoring and bulletins need from the read models (the only I/O here)."""
+
+from __future__ import annotations
+
+import calendar as _cal
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from domain.calendar import BUSINESS_TZ
+from projections.caserow import WorkingDays
+from projections.db import Database
+from scorecards.bulletin import Bulletin, MonthInputs, build_bulletin
+from scorecards.casefacts import case_facts
+from scorecards.exposure import Entry, ExposureRules, exposure
+from scorecards.metrics import metrics
+from scorecards.rules import Rules
+from scorecards.scoring import ScoreSheet, Unit, score_units
+
+
+@dataclass(frozen=True)
+class Context:
+    """The configuration scoring reads: units, names, exposure rules and the calendar."""
+
+    units: tuple[Unit, ...]
+    office_name: str
+    city: str
+    exposure_rules: ExposureRules
+    calendar: WorkingDays
+
+    def names(self) -> dict[str, str]:
+        """Code → name, with the office."""
+        return {"OFFICE": self.office_name, **{u.code: u.name for u in self.units}}
+
+
+def end_of(day: date) -> datetime:
+    """The last moment of a day, Beijing time."""
+    return datetime.combine(day, time(23, 59, 59, 999999), BUSINESS_TZ)
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First and last day of 'YYYY-MM'."""
+    year, mon = (int(p) for p in month.split("-"))
+    return date(year, mon, 1), date(year, mon, _cal.monthrange(year, mon)[1])
+
+
+def previous_month(month: str) -> str:
+    """'YYYY-MM' of the month before."""
+    first, _ = month_bounds(month)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
+
+
+def cut_off(month: str, rules: Rules) -> datetime:
+    """The moment a month's figures are taken: end of the Nth day after the month closes."""
+    return end_of(month_bounds(month)[1] + timedelta(days=rules.bulletin_days_after))
+
+
+def score_period(db: Database, ctx: Context, rules: Rules, day_from: date, day_to: date,
+                 as_of: datetime, min_volume: int) -> tuple[ScoreSheet, list[Entry]]:
+    """Scorecards of cases assigned in [day_from, day_to] as of a moment, and the exposure."""
+    facts = case_facts(db, day_from, day_to, as_of)
+    entries = exposure(db, as_of, ctx.exposure_rules, ctx.calendar, ctx.names())
+    sheet = score_units(ctx.units, facts, entries, rules, min_volume,
+                        (day_from.isoformat(), day_to.isoformat()),
+                        as_of.astimezone(BUSINESS_TZ).isoformat())
+    return sheet, entries
+
+
+def month_inputs(db: Database, ctx: Context, rules: Rules, month: str) -> MonthInputs:
+    """Everything a bulletin needs of one month, as of that month's cut-off."""
+    first, last = month_bounds(month)
+    as_of = cut_off(month, rules)
+    sheet, entries = score_period(db, ctx, rules, first, last, as_of, rules.min_volume_month)
+    names = ctx.names()
+    figures = metrics(db, first, last, as_of, {u.code: u.name for u in ctx.units},
+                      ctx.office_name)
+    return MonthInputs(month=month, as_of=as_of.isoformat(), figures=figures, sheet=sheet,
+                       facts=tuple(case_facts(db, first, last, as_of)),
+                       exposure=tuple(entries), names=names)
+
+
+def bulletin_for(db: Database, ctx: Context, rules: Rules, month: str) -> Bulletin:
+    """The month's bulletin under the given rules, figures as of its cut-off."""
+    this = month_inputs(db, ctx, rules, month)
+    last = month_inputs(db, ctx, rules, previous_month(month))
+    return build_bulletin(this, last, rules, ctx.city, ctx.office_name)

@@ -1,0 +1,181 @@
+"""Commands for the annual assessment and the monthly bulletin: scorecard, bulletin."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from domain.calendar import BUSINESS_TZ
+from projections.db import Database
+from projections.follower import StoreSource, catch_up
+from scorecards.assess import Context, bulletin_for, score_period
+from scorecards.bulletin import Bulletin, differences
+from scorecards.exposure import ExposureRules
+from scorecards.render_docx import render_docx
+from scorecards.render_md import render_markdown
+from scorecards.render_xlsx import render_xlsx
+from scorecards.rules import Rules, UnknownRules, load_scoring
+from scorecards.scoring import ScoreSheet, Unit
+from wenzheng.commands.projections import _moment, open_readmodels, projection_for
+from wenzheng.config import ConfigError
+from wenzheng.home import Home
+from wenzheng.render import to_json
+
+
+def context(home: Home) -> Context:
+    """Units, names, exposure rules and calendar from wenzheng.toml."""
+    settings = home.settings()
+    try:
+        exposure_rules = ExposureRules.model_validate(settings.section("exposure"))
+    except ValidationError as exc:
+        raise ConfigError(f"[exposure]：{exc.errors()[0]['msg']}") from None
+    units = tuple(Unit(d.code, d.name, d.group) for d in settings.departments)
+    return Context(units, settings.office_name, settings.city, exposure_rules,
+                   settings.deadline_policy().calendar)
+
+
+def rules_for(home: Home, year: int, version: str | None) -> Rules:
+    """The rules in force for a year, or the named version."""
+    try:
+        return load_scoring(home.settings().section("scoring")).for_year(year, version)
+    except (ValueError, UnknownRules) as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def caught_up(home: Home) -> tuple[Database, int]:
+    """The read models brought up to date with the store, and the store position."""
+    app = home.open_service()
+    db = open_readmodels(home)
+    try:
+        catch_up(StoreSource(app), projection_for(home, db))
+        return db, projection_for(home, db).position()
+    finally:
+        app.close()
+
+
+def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
+    """The year's scorecards under the year's rules (or --rules VERSION)."""
+    rules = rules_for(home, args.year, args.rules)
+    as_of = _moment(args.as_of) if args.as_of else datetime.now(BUSINESS_TZ)
+    db, _ = caught_up(home)
+    try:
+        sheet, _ = score_period(db, context(home), rules, date(args.year, 1, 1),
+                                date(args.year, 12, 31), as_of, rules.min_volume_year)
+    finally:
+        db.close()
+    if args.format == "json":
+        print(to_json({"year": args.year, **sheet.as_dict()}))
+    elif args.format == "csv":
+        print(scorecard_csv(sheet), end="")
+    else:
+        print(scorecard_table(args.year, sheet))
+    return 0
+
+
+CSV_FIELDS = ("code", "name", "group", "received", "base", "deducted", "score", "rank", "grade",
+              "small_sample")
+
+
+def scorecard_csv(sheet: ScoreSheet) -> str:
+    """One line a department; the explanation joined by '；'."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow((*CSV_FIELDS, "rules_version", "explanation"))
+    for card in sheet.cards:
+        values = ["" if getattr(card, f) is None else getattr(card, f) for f in CSV_FIELDS]
+        writer.writerow((*values, sheet.rules_version, "；".join(card.explanation())))
+    return out.getvalue()
+
+
+def scorecard_table(year: int, sheet: ScoreSheet) -> str:
+    """Readable text: each group's ranking, then every card's explanation."""
+    lines = [f"{year} 年度考核（规则版本 {sheet.rules_version}，截至 {sheet.as_of[:16]}）"]
+    for group in dict.fromkeys(c.group for c in sheet.cards):
+        lines += ["", f"【{group}】", "排名  单位                  受理  得分    等级"]
+        cards = sorted((c for c in sheet.cards if c.group == group),
+                       key=lambda c: (c.rank is None, c.rank or 0, c.code))
+        for c in cards:
+            score = "—" if c.score is None else f"{c.score:.2f}"
+            lines.append(f"{c.rank or '—':<5} {c.code:<6}{c.name:<14} {c.received:>5}  "
+                         f"{score:<7} {c.grade or '—'}")
+            lines += [f"        {line}" for line in c.explanation()]
+    return "\n".join(lines)
+
+
+def _month(text: str) -> str:
+    """A YYYY-MM argument."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError("月份格式应为 YYYY-MM")
+    return text
+
+
+def write_bulletin(b: Bulletin, out: Path) -> list[Path]:
+    """Markdown, Word, Excel and content JSON of a bulletin in a folder.
+
+    When the folder already holds this month's content with another hash, the differences
+    are written to `bulletin-YYYY-MM.changes.md` and the earlier content is kept by hash.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"bulletin-{b.month}"
+    content = out / f"{stem}.json"
+    new = {"content_hash": b.content_hash(), "content": b.as_dict()}
+    if content.exists():
+        old = json.loads(content.read_text(encoding="utf-8"))
+        if old["content_hash"] != new["content_hash"]:
+            kept = out / f"{stem}.{old['content_hash'][:12]}.json"
+            content.replace(kept)
+            (out / f"{stem}.changes.md").write_text(changes_text(old, new), encoding="utf-8")
+    content.write_text(json.dumps(new, ensure_ascii=False, indent=1, default=str),
+                       encoding="utf-8")
+    md = out / f"{stem}.md"
+    md.write_text(render_markdown(b), encoding="utf-8")
+    return [md, content, render_docx(b, out / f"{stem}.docx"), render_xlsx(b, out / f"{stem}.xlsx")]
+
+
+def changes_text(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The documented difference between an issued bulletin's content and a recomputation."""
+    lines = [f"# {new['content']['month']} 月通报内容变化", "",
+             f"- 原内容摘要：{old['content_hash']}", f"- 新内容摘要：{new['content_hash']}", "",
+             "变化（路径: 原值 → 新值）：", ""]
+    lines += [f"- {line}" for line in differences(old["content"], new["content"])]
+    return "\n".join([*lines, ""])
+
+
+def cmd_bulletin(args: argparse.Namespace, home: Home) -> int:
+    """The month's bulletin (figures as of the month's cut-off) as md, docx and xlsx."""
+    rules = rules_for(home, int(args.month[:4]), args.rules)
+    db, position = caught_up(home)
+    try:
+        bulletin = bulletin_for(db, context(home), rules, args.month)
+    finally:
+        db.close()
+    paths = write_bulletin(bulletin, Path(args.out))
+    for path in paths:
+        print(path)
+    print(f"规则版本 {bulletin.rules_version}，截至 {bulletin.as_of}，事件库位置 {position}，"
+          f"内容摘要 {bulletin.content_hash()}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add scorecard and bulletin to the command line."""
+    p = sub.add_parser("scorecard", help="annual assessment scorecards (年度考核)")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--as-of", dest="as_of", help="moment (ISO 8601; default: now)")
+    p.add_argument("--rules", help="recompute under another rules version")
+    p.add_argument("--format", choices=["json", "csv", "table"], default="table")
+    p.set_defaults(run=cmd_scorecard)
+
+    p = sub.add_parser("bulletin", help="the monthly bulletin (每月通报): md, docx, xlsx")
+    p.add_argument("--month", type=_month, required=True)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--rules", help="use another rules version")
+    p.set_defaults(run=cmd_bulletin)
