@@ -103,9 +103,11 @@ class Bulletin:
 
 
 def _change(this: Any, last: Any) -> float | None:
-    """this − last, or None."""
+    """this − last (an int for counts), or None."""
     if this is None or last is None:
         return None
+    if isinstance(this, int) and isinstance(last, int):
+        return this - last
     return round(float(this) - float(last), 4)
 
 
