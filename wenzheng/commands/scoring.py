@@ -7,16 +7,19 @@ import csv
 import io
 import json
 import re
+import signal
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from domain.bulletin import BulletinLedger
 from domain.calendar import BUSINESS_TZ
 from projections.db import Database
 from projections.follower import StoreSource, catch_up
-from scorecards.assess import Context, bulletin_for, score_period
+from scorecards.assess import Context, bulletin_for, cut_off, score_period
 from scorecards.bulletin import Bulletin, differences
 from scorecards.exposure import ExposureRules
 from scorecards.render_docx import render_docx
@@ -160,8 +163,100 @@ def cmd_bulletin(args: argparse.Namespace, home: Home) -> int:
     paths = write_bulletin(bulletin, Path(args.out))
     for path in paths:
         print(path)
+    compare_with_issued(home, bulletin, position, Path(args.out), args.record_correction)
     print(f"规则版本 {bulletin.rules_version}，截至 {bulletin.as_of}，事件库位置 {position}，"
           f"内容摘要 {bulletin.content_hash()}")
+    return 0
+
+
+def compare_with_issued(home: Home, bulletin: Bulletin, position: int, out: Path,
+                        record: bool) -> None:
+    """Show how a recomputation differs from the issued bulletin; optionally record it."""
+    ledger = open_ledger(home)
+    try:
+        issued = ledger.issued(bulletin.month)
+        if issued is None or issued["content_hash"] == bulletin.content_hash():
+            if issued is not None:
+                print(f"与已发布通报一致（摘要 {issued['content_hash']}）")
+            return
+        new: dict[str, Any] = {"content_hash": bulletin.content_hash(),
+                               "content": plain(bulletin)}
+        changes = out / f"bulletin-{bulletin.month}.changes-from-issued.md"
+        changes.write_text(changes_text(issued, new), encoding="utf-8")
+        found = differences(issued["content"], new["content"])
+        print(f"与已发布通报（摘要 {issued['content_hash']}）有 {len(found)} 处不同，见 {changes}")
+        if record:
+            ledger.correct(bulletin.month, bulletin.rules_version, position,
+                           bulletin.content_hash(), found, new["content"])
+            print("已记录更正事件")
+    finally:
+        ledger.close()
+
+
+def open_ledger(home: Home) -> BulletinLedger:
+    """Issued bulletins: table bulletins_events in PostgreSQL, else bulletins.sqlite."""
+    env = home.store_env()
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        env = {**env, "SQLITE_DBNAME": str(home.root / "bulletins.sqlite")}
+    return BulletinLedger(env=env)
+
+
+def plain(b: Bulletin) -> dict[str, Any]:
+    """The content as plain JSON values (lists, not tuples) for the event."""
+    result: dict[str, Any] = json.loads(json.dumps(b.as_dict(), ensure_ascii=False))
+    return result
+
+
+def months_between(since: str, until: str) -> list[str]:
+    """Every 'YYYY-MM' from since to until inclusive."""
+    out, month = [], since
+    while month <= until:
+        out.append(month)
+        year, mon = int(month[:4]), int(month[5:])
+        month = f"{year + mon // 12}-{mon % 12 + 1:02d}"
+    return out
+
+
+def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
+              now: datetime) -> list[str]:
+    """Issue every bulletin from `since` whose cut-off has passed and that is not issued yet."""
+    issued = []
+    for month in months_between(since, now.strftime("%Y-%m")):
+        if ledger.issued(month) is not None:
+            continue
+        rules = rules_for(home, int(month[:4]), None)
+        if now < cut_off(month, rules):
+            continue
+        db, position = caught_up(home)
+        try:
+            bulletin = bulletin_for(db, context(home), rules, month)
+        finally:
+            db.close()
+        if ledger.issue(month, rules.version, position, bulletin.as_of, bulletin.content_hash(),
+                        plain(bulletin)):
+            write_bulletin(bulletin, out)
+            issued.append(month)
+            print(f"已发布 {month} 通报：规则 {rules.version}，位置 {position}，"
+                  f"摘要 {bulletin.content_hash()}")
+    return issued
+
+
+def cmd_bulletins(args: argparse.Namespace, home: Home) -> int:
+    """Issue due bulletins once each (recorded as events); --follow keeps checking."""
+    now_arg = _moment(args.now) if args.now else None
+    ledger = open_ledger(home)
+    stop = threading.Event()
+    if args.follow:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+    try:
+        while True:
+            now = now_arg or datetime.now(BUSINESS_TZ)
+            issue_due(home, ledger, Path(args.out), args.since, now)
+            if not args.follow or stop.wait(args.interval):
+                break
+    finally:
+        ledger.close()
     return 0
 
 
@@ -178,4 +273,14 @@ def register(sub: Any) -> None:
     p.add_argument("--month", type=_month, required=True)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--rules", help="use another rules version")
+    p.add_argument("--record-correction", dest="record_correction", action="store_true",
+                   help="record the difference from the issued bulletin as a correction event")
     p.set_defaults(run=cmd_bulletin)
+
+    p = sub.add_parser("bulletins", help="issue each month's bulletin once, when it is due")
+    p.add_argument("--since", type=_month, required=True, help="first month to consider")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--follow", action="store_true", help="keep checking (Ctrl-C stops)")
+    p.add_argument("--interval", type=float, default=3600, help="seconds between checks")
+    p.add_argument("--now", help="treat this moment as now (for catching up or tests)")
+    p.set_defaults(run=cmd_bulletins)
