@@ -5,6 +5,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from wenzheng.democity import DEPARTMENTS
+
+DEMO_CODES = frozenset(code for code, _, _ in DEPARTMENTS)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -16,7 +20,7 @@ class Profile:
     reply_share: tuple[float, float] = (0.3, 1.0)  # on-time reply: share of the time limit
     late: float = 0.05  # reply after the deadline
     late_days: tuple[int, int] = (1, 3)  # working days late when late
-    stuck: float = 0.01  # never replied before the demonstration's "now"
+    stuck: float = 0.025  # never replied before the demonstration's "now"
     dispute: float = 0.02  # "not ours": back to the office for reassignment
     rework: float = 0.04  # the office sends the result back before publishing
     extend: float = 0.02  # the office approves an extension
@@ -33,17 +37,17 @@ PROFILES: dict[str, Profile] = {
     "normal": Profile("normal", "正常"),
     "slow": Profile(
         "slow", "拖延", claim_days=(0.3, 0.4, 0.3), reply_share=(0.6, 1.0), late=0.35,
-        late_days=(1, 6), stuck=0.04, extend=0.08, ratings=(0.65, 0.23, 0.12),
+        late_days=(1, 6), stuck=0.06, extend=0.08, ratings=(0.65, 0.23, 0.12),
     ),
     "disputes": Profile(
-        "disputes", "推诿扯皮", dispute=0.22, late=0.1, stuck=0.02, ratings=(0.68, 0.2, 0.12),
+        "disputes", "推诿扯皮", dispute=0.22, late=0.1, stuck=0.04, ratings=(0.68, 0.2, 0.12),
     ),
     "rework": Profile(
-        "rework", "反复返工", rework=0.2, late=0.1, stuck=0.02, ratings=(0.6, 0.22, 0.18),
+        "rework", "反复返工", rework=0.2, late=0.1, stuck=0.04, ratings=(0.6, 0.22, 0.18),
     ),
     "ignores": Profile(
         "ignores", "无视督办", claim_days=(0.3, 0.4, 0.3), reply_share=(0.5, 1.0), late=0.45,
-        late_days=(3, 15), stuck=0.12, heeds_supervision=False, rework=0.08,
+        late_days=(3, 15), stuck=0.18, heeds_supervision=False, rework=0.08,
         ratings=(0.55, 0.25, 0.2),
     ),
 }
@@ -68,7 +72,7 @@ GROUP_VOLUME: dict[str, float] = {"市直部门": 1.0, "县市区": 2.0, "乡镇
 
 def profile_for(code: str, seed: int) -> Profile:
     """The unit's profile: from KIND_OF, else drawn (seeded) for units of another city."""
-    kind = KIND_OF.get(code)
+    kind = KIND_OF.get(code, "normal" if code in DEMO_CODES else None)
     if kind is None:
         draw = random.Random(f"profile:{seed}:{code}").random()
         kind = "normal" if draw < 0.7 else ("fast", "slow", "disputes", "rework", "ignores")[

@@ -171,7 +171,7 @@ class Handling:
         due = business_date(clock.supervision_due(first))
         if unit.profile.heeds_supervision:
             answer = clock.add_working_days(business_date(first), rng.randint(1, 2))
-            if reply_day is None and rng.random() < 0.5:
+            if reply_day is None and rng.random() < 0.8:
                 return None
             return answer if reply_day is None else min(reply_day, answer)
         if reply_day is not None and reply_day <= due:
