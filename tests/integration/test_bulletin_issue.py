@@ -66,3 +66,38 @@ def test_a_late_event_is_recorded_as_a_correction_with_its_differences(
     assert [e["type"] for e in history] == ["Issued", "Corrected"]
     assert "overall.received.this: 6 → 7" in history[1]["differences"]
     assert history[1]["content_hash"] != history[0]["content_hash"]
+
+
+def test_on_postgresql_the_bulletin_is_issued_once_with_the_hash_of_the_embedded_store(
+        postgres_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.integration.test_bulletin_golden import SCORING, month_actions
+
+    monkeypatch.setenv("WENZHENG_DATABASE_URL", postgres_schema_url)
+    root = tmp_path / "pg-home"
+    assert main(["--home", str(root), "init"]) == 0
+    with (root / "wenzheng.toml").open("a", encoding="utf-8") as f:
+        f.write(SCORING)
+    assert main(["--home", str(root), "apply",
+                 str(write_jsonl(tmp_path / "a.jsonl", month_actions()))]) == 0
+    for _ in range(2):
+        assert issue_due(root, tmp_path / "out", "2025-12-06T00:00:00+08:00") == 0
+    assert capsys.readouterr().out.count("已发布 2025-11") == 1
+    assert not (root / "bulletins.sqlite").exists()
+    books = ledger(root)
+    issued = books.issued("2025-11")
+    books.close()
+    assert issued is not None
+    assert main(["--home", str(root), "bulletin", "--month", "2025-11", "--out",
+                 str(tmp_path / "again")]) == 0
+    assert capsys.readouterr().out.strip().split()[-1] == issued["content_hash"]
+    monkeypatch.delenv("WENZHENG_DATABASE_URL")
+    embedded = tmp_path / "sqlite-home"
+    assert main(["--home", str(embedded), "init"]) == 0
+    with (embedded / "wenzheng.toml").open("a", encoding="utf-8") as f:
+        f.write(SCORING)
+    assert main(["--home", str(embedded), "apply", str(tmp_path / "a.jsonl")]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(embedded), "bulletin", "--month", "2025-11", "--out",
+                 str(tmp_path / "embedded")]) == 0
+    assert capsys.readouterr().out.strip().split()[-1] == issued["content_hash"]
