@@ -64,7 +64,8 @@ def case_facts(home: Path) -> dict[str, dict[str, Any]]:
 
 def _registered(service: Any) -> list[dict[str, Any]]:
     """Every Registered event in the store."""
-    out, start = [], 1
+    out: list[dict[str, Any]] = []
+    start = 1
     while True:
         batch = service.recorder.select_notifications(start, 1000)
         if not batch:
