@@ -181,3 +181,14 @@ def test_a_ledger_without_the_number_column_is_refused_with_a_hint(
     code, _ = run(capsys, tmp_path / "home", "import", str(ledger))
     assert code == 2
     assert "编号" in LAST_ERR[0] and "--mapping" in LAST_ERR[0]
+
+
+def test_the_shipped_sample_ledger_is_the_generators_and_imports_cleanly(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    remade = tmp_path / "sample.csv"
+    write_ledger(demo_actions(200, seed=1), remade, names())
+    assert remade.read_bytes() == (examples / "ledger-sample.csv").read_bytes()
+    code, out = run(capsys, tmp_path / "home", "import", str(examples / "ledger-sample.xlsx"),
+                    "--mapping", str(examples / "ledger-mapping.toml"), "--format", "json")
+    assert code == 0 and json.loads(out)["new"] == 200
