@@ -203,3 +203,49 @@ def versions_in_order(records: list[Record]) -> bool:
             return False
         last[case] = version
     return True
+
+
+def open_db(target: str | Path) -> Any:
+    """A read-model database: PostgreSQL URL or SQLite path."""
+    from projections.db import Database
+
+    text = str(target)
+    return Database.postgres(text) if text.startswith("postgres") else Database.sqlite(text)
+
+
+def read_model_tables(target: str | Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read-model table (rm_*, without the transport's own tracking) as sorted rows."""
+    db = open_db(target)
+    try:
+        if db.dialect == "postgres":
+            names = [r[0] for r in db.fetchall(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+                (db.schema or "public",))]
+        else:
+            names = [r[0] for r in db.fetchall("SELECT name FROM sqlite_master WHERE type='table'")]
+        wanted = sorted(n for n in names if n.startswith("rm_") and n != "rm_tracking")
+        return {n: sorted(db.fetchall(f"SELECT * FROM {n}"), key=repr) for n in wanted}
+    finally:
+        db.close()
+
+
+def projected_events(target: str | Path) -> int:
+    """How many events the history read model holds (0 before the tables exist)."""
+    db = open_db(target)
+    try:
+        if not db.table_exists("rm_history"):
+            return 0
+        row = db.fetchone("SELECT COUNT(*) FROM rm_history")
+        return int(row[0]) if row else 0
+    finally:
+        db.close()
+
+
+def wait_until(predicate: Any, timeout: float, interval: float = 0.2) -> bool:
+    """Poll until the predicate holds or the time is up; the predicate's last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return bool(predicate())

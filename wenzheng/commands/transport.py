@@ -106,6 +106,85 @@ def cmd_intake(args: argparse.Namespace, home: Home) -> int:
     return 0
 
 
+def open_target(args: argparse.Namespace, home: Home) -> Any:
+    """The read-model database: --readmodels (URL or SQLite path), else the home's default."""
+    from projections.db import Database
+    from wenzheng.commands.projections import open_readmodels
+
+    given = getattr(args, "readmodels", None)
+    if not given:
+        return open_readmodels(home)
+    return Database.postgres(given) if given.startswith("postgres") else Database.sqlite(given)
+
+
+def cmd_consume(args: argparse.Namespace, home: Home) -> int:
+    """Feed the read models from Kafka (consumer group) or by following the store."""
+    from consumers.settings import resolve_transport
+
+    transport = resolve_transport(args.transport)
+    db = open_target(args, home)
+    calendar = home.settings().deadline_policy().calendar
+    try:
+        if transport == "store":
+            return _consume_store(args, home, db, calendar)
+        return _consume_kafka(args, home, db, calendar)
+    finally:
+        db.close()
+
+
+def _consume_store(args: argparse.Namespace, home: Home, db: Any, calendar: Any) -> int:
+    """The embedded path: follow the event store's notification log with tracking."""
+    from projections.follower import StoreSource, catch_up, follow
+    from projections.writer import CaseProjection
+
+    app = home.open_service()
+    try:
+        projection = CaseProjection(db, calendar)
+        with stop_on_signals() as stop:
+            if args.once:
+                done = catch_up(StoreSource(app), projection, args.batch_size, stop=stop)
+            else:
+                done = follow(StoreSource(app), projection, stop, batch=args.batch_size)
+        print(f"跟随事件库：应用 {done} 个事件，投影位置 {projection.position()}")
+    finally:
+        app.close()
+    return 0
+
+
+def _consume_kafka(args: argparse.Namespace, home: Home, db: Any, calendar: Any) -> int:
+    """The Kafka path: a consumer-group member writing read models and offsets together."""
+    from kafka import KafkaAdminClient
+
+    from consumers.envelope import InvalidEnvelope
+    from consumers.kafkaio import ensure_topics, make_consumer
+    from consumers.projector import KafkaCaseProjection, KafkaProjector
+
+    settings = kafka_settings(args, home)
+    topic, group = settings.events_topic, settings.projector_group
+    ensure_topics(settings, [topic])
+    admin = KafkaAdminClient(bootstrap_servers=settings.servers(), client_id="wenzheng-projector")
+    consumer = make_consumer(settings, group)
+
+    def topic_id() -> str:
+        found = admin.describe_topics([topic])
+        return str(found[0].get("topic_id") or "") if found else ""
+
+    try:
+        projection = KafkaCaseProjection(db, calendar, group, topic)
+        projector = KafkaProjector(projection, consumer, topic_id, args.batch_size)
+        with stop_on_signals() as stop:
+            done = projector.run(stop, once=args.once)
+    except InvalidEnvelope as exc:
+        print(f"事件主题 {topic} 上有无法识别的消息，投影停止：{exc}", file=sys.stderr)
+        return 3
+    finally:
+        consumer.close(autocommit=False)
+        admin.close()
+    print(f"Kafka 投影（{topic}，消费组 {group}）：应用 {done} 个事件，"
+          f"已投影的最高位置 {projection.max_position()}")
+    return 0
+
+
 def _add_kafka_flags(p: argparse.ArgumentParser) -> None:
     """Flags every Kafka command takes."""
     p.add_argument("--bootstrap", help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS,"
@@ -132,4 +211,13 @@ def register(sub: Any) -> None:
                    help="topic for rejected messages (default wenzheng.case-actions.dead-letter)")
     p.add_argument("--group", help="consumer group (default wenzheng-intake)")
     p.set_defaults(run=cmd_intake)
-    _ = TRANSPORTS
+
+    p = sub.add_parser("consume", help="feed the read models from Kafka or from the store")
+    _add_kafka_flags(p)
+    p.add_argument("--transport", choices=TRANSPORTS,
+                   help="kafka or store (default: $WENZHENG_TRANSPORT, else store)")
+    p.add_argument("--topic", help="event topic (default wenzheng.case-events)")
+    p.add_argument("--group", help="consumer group (default wenzheng-projector)")
+    p.add_argument("--readmodels", help="read-model database: postgresql://… or a SQLite file")
+    p.add_argument("--batch-size", type=int, default=500)
+    p.set_defaults(run=cmd_consume)
