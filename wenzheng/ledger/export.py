@@ -41,6 +41,8 @@ def ledger_subset(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [actions[i] for i in chosen]
     chosen.append(claim)
     submit = _last(kinds, "submit_reply", claim)
+    if submit is not None and _last(kinds, "return", submit) is not None:
+        submit = None  # the result was sent back and not yet reported again
     if submit is not None:
         opinion = _last(kinds[:submit], "opinion", claim)
         chosen += [i for i in (opinion, submit) if i is not None]
