@@ -34,9 +34,9 @@ LAST_ERR: list[str] = [""]
 POLICY = DeadlinePolicy(TimeLimits(), WorkingCalendar())
 
 
-def demo_actions(cases: int, seed: int) -> list[dict[str, Any]]:
+def demo_actions(cases: int, seed: int, year: int = 2025) -> list[dict[str, Any]]:
     """A small demonstration year."""
-    return list(generate(DemoSpec(cases=cases, seed=seed), POLICY, DEPARTMENTS))
+    return list(generate(DemoSpec(cases=cases, seed=seed, year=year), POLICY, DEPARTMENTS))
 
 
 def names() -> dict[str, str]:
@@ -187,8 +187,10 @@ def test_the_shipped_sample_ledger_is_the_generators_and_imports_cleanly(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     examples = Path(__file__).resolve().parents[2] / "examples"
     remade = tmp_path / "sample.csv"
-    write_ledger(demo_actions(200, seed=1), remade, names())
+    write_ledger(demo_actions(200, seed=1, year=2024), remade, names())
     assert remade.read_bytes() == (examples / "ledger-sample.csv").read_bytes()
     code, out = run(capsys, tmp_path / "home", "import", str(examples / "ledger-sample.xlsx"),
                     "--mapping", str(examples / "ledger-mapping.toml"), "--format", "json")
     assert code == 0 and json.loads(out)["new"] == 200
+    code, out = run(capsys, tmp_path / "home", "demo", "--cases", "100", "--quiet")
+    assert code == 0, "the sample (2024) and the default demo (2025) share no case numbers"
