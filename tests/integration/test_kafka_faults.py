@@ -1,4 +1,4 @@
-"""SIGKILL at random moments: the relay loses nothing and keeps per-case order."""
+"""SIGKILL at random moments: the relay and the projector lose nothing, count nothing twice."""
 
 from __future__ import annotations
 
@@ -15,12 +15,15 @@ from tests.integration.kafka_support import (
     apply_actions,
     cli_env,
     first_deliveries,
+    projected_events,
+    read_model_tables,
     read_topic,
     run_cli,
     sample_actions,
     start_cli,
     store_events,
     versions_in_order,
+    wait_until,
 )
 from wenzheng.home import Home
 
@@ -115,3 +118,48 @@ def test_a_relay_killed_during_a_republish_still_refills_the_topic(
     assert sorted(first_deliveries(records)) == sorted(
         (c, v) for c, v, _, _ in store_events(home))
     assert versions_in_order(records)
+
+
+def test_a_projector_killed_at_random_moments_gives_the_store_paths_read_models(
+    tmp_path: Path, kafka_bootstrap: str
+) -> None:
+    rng = random.Random(SEED + 1)
+    home = Home(tmp_path / "home")
+    home.init()
+    depts = home.settings().department_codes()
+    apply_actions(home, sample_actions(60, depts))
+    env = cli_env(home, kafka_bootstrap)
+    topic = f"wenzheng.case-events.faults-{uuid.uuid4().hex[:8]}"
+    group = f"projector-faults-{uuid.uuid4().hex[:8]}"
+    target = tmp_path / "kafka.sqlite"
+    relay = ("relay", "--once", "--quiet", "--topic", topic)
+    consume = ("consume", "--transport", "kafka", "--topic", topic, "--group", group,
+               "--readmodels", str(target), "--batch-size", "7")
+    assert run_cli(env, *relay).returncode == 0
+    mid_stream = 0
+    for trial in range(TRIALS):
+        before = projected_events(target)
+        proc = start_cli(env, *consume, log=tmp_path / "projector.log")
+        try:
+            wait_until(lambda b=before, p=proc: projected_events(target) > b
+                       or p.poll() is not None,
+                       90, interval=0.02)
+            time.sleep(rng.uniform(0.0, 0.15))
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        if projected_events(target) < len(store_events(home)):
+            mid_stream += 1
+        apply_actions(home, sample_actions(12, depts, start=60 + 12 * trial))
+        assert run_cli(env, *relay).returncode == 0
+    done = run_cli(env, *consume, "--once", timeout=300)
+    assert done.returncode == 0, done.stderr
+    follow = run_cli(env, "consume", "--transport", "store", "--once", "--readmodels",
+                     str(tmp_path / "store.sqlite"))
+    assert follow.returncode == 0, follow.stderr
+    via_kafka = read_model_tables(target)
+    assert len(via_kafka["rm_history"]) == len(store_events(home))
+    assert via_kafka == read_model_tables(tmp_path / "store.sqlite")
+    print(f"projector faults: {TRIALS} kills, {mid_stream} mid-stream, "
+          f"{len(store_events(home))} events")
+    assert mid_stream >= 1
