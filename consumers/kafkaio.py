@@ -12,6 +12,7 @@ from kafka.errors import TopicAlreadyExistsError
 from consumers.settings import KafkaSettings
 
 CLIENT_ID = "wenzheng"
+STATUS_BOOTSTRAP_TIMEOUT_MS = 5000
 
 
 def make_producer(settings: KafkaSettings) -> KafkaProducer:
@@ -59,7 +60,8 @@ def ensure_topics(settings: KafkaSettings, topics: Iterable[str]) -> list[str]:
 def end_offsets(settings: KafkaSettings, topic: str) -> dict[int, int] | None:
     """Each partition's end offset, or None when the topic does not exist."""
     consumer = KafkaConsumer(bootstrap_servers=settings.servers(),
-                             client_id=f"{CLIENT_ID}-status", enable_auto_commit=False)
+                             client_id=f"{CLIENT_ID}-status", enable_auto_commit=False,
+                             bootstrap_timeout_ms=STATUS_BOOTSTRAP_TIMEOUT_MS)
     try:
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
@@ -72,9 +74,10 @@ def end_offsets(settings: KafkaSettings, topic: str) -> dict[int, int] | None:
 
 def group_offsets(settings: KafkaSettings, group: str, topic: str) -> dict[int, int]:
     """The consumer group's committed offset per partition of the topic."""
-    admin = KafkaAdminClient(bootstrap_servers=settings.servers(), client_id=f"{CLIENT_ID}-admin")
+    admin = KafkaAdminClient(bootstrap_servers=settings.servers(), client_id=f"{CLIENT_ID}-admin",
+                             bootstrap_timeout_ms=STATUS_BOOTSTRAP_TIMEOUT_MS)
     try:
-        committed = admin.list_consumer_group_offsets(group)
+        committed = admin.list_group_offsets({group: None}).get(group, {})
     finally:
         admin.close()
     return {tp.partition: int(meta.offset) for tp, meta in committed.items()

@@ -182,3 +182,25 @@ def test_a_broker_restarted_empty_is_refilled_and_the_read_models_stay_correct(
     ok(env, "consume", "--transport", "store", "--once", "--readmodels",
        str(tmp_path / "store.sqlite"))
     assert read_model_tables(target) == read_model_tables(tmp_path / "store.sqlite")
+
+
+def test_status_shows_the_store_head_the_relay_position_and_the_projection(
+    home: Home, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    apply_actions(home, sample_actions(5, home.settings().department_codes()))
+    topic, group = names()
+    target = tmp_path / "kafka.sqlite"
+    env = cli_env(home, kafka_bootstrap, {"WENZHENG_PROJECTOR_GROUP": group})
+    before = json.loads(ok(env, "status", "--topic", topic, "--readmodels", str(target),
+                           "--format", "json"))
+    ok(env, "relay", "--once", "--quiet", "--topic", topic)
+    consume(env, topic, group, target)
+    after = json.loads(ok(env, "status", "--topic", topic, "--readmodels", str(target),
+                          "--format", "json"))
+    head = len(store_events(home))
+    assert (before["store_head"], before["relay_position"], before["relay_lag"]) == (head, 0, head)
+    assert after["kafka"] == "ok"
+    assert (after["store_head"], after["relay_position"], after["relay_lag"]) == (head, head, 0)
+    assert after["projection_position_kafka"] == head
+    assert after["projector_lag"] == 0
+    assert after["warnings"] == []

@@ -185,6 +185,49 @@ def _consume_kafka(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
     return 0
 
 
+STATUS_LABELS = (
+    ("transport", "传输方式"), ("store_head", "事件库末尾位置"),
+    ("relay_position", "中继位置"), ("relay_lag", "中继落后"),
+    ("kafka", "Kafka"), ("topic_messages", "事件主题消息数"),
+    ("projector_lag", "Kafka 投影消费滞后"), ("intake_lag", "接入消费滞后"),
+    ("projection_position_store", "投影位置（跟随事件库）"),
+    ("projection_position_kafka", "投影位置（Kafka，最高）"),
+)
+
+
+def cmd_status(args: argparse.Namespace, home: Home) -> int:
+    """Where each stage of the pipeline stands, and the lag between them."""
+    import json
+
+    from consumers import status as st
+    from consumers.settings import KAFKA, resolve_transport
+
+    transport = resolve_transport(args.transport)
+    settings = kafka_settings(args, home)
+    service = home.open_service()
+    db = open_target(args, home)
+    try:
+        result: dict[str, Any] = {"transport": transport, "events_topic": settings.events_topic}
+        result.update(st.store_part(service, home.store_env(), settings.events_topic))
+        result.update(st.projection_part(db, settings))
+    finally:
+        db.close()
+        service.close()
+    if transport == KAFKA or args.bootstrap or not args.store_only:
+        result.update(st.kafka_part(settings))
+    result["warnings"] = st.warnings(result)
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    for key, label in STATUS_LABELS:
+        if key in result:
+            value = result[key]
+            print(f"{label}：{'—' if value is None else value}")
+    for warning in result["warnings"]:
+        print(f"警告：{warning}")
+    return 0
+
+
 def _add_kafka_flags(p: argparse.ArgumentParser) -> None:
     """Flags every Kafka command takes."""
     p.add_argument("--bootstrap", help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS,"
@@ -221,3 +264,12 @@ def register(sub: Any) -> None:
     p.add_argument("--readmodels", help="read-model database: postgresql://… or a SQLite file")
     p.add_argument("--batch-size", type=int, default=500)
     p.set_defaults(run=cmd_consume)
+
+    p = sub.add_parser("status", help="store head, relay position, consumer lag, projections")
+    p.add_argument("--bootstrap", help="Kafka bootstrap servers")
+    p.add_argument("--transport", choices=TRANSPORTS, help="kafka or store")
+    p.add_argument("--topic", help="event topic (default wenzheng.case-events)")
+    p.add_argument("--readmodels", help="read-model database: postgresql://… or a SQLite file")
+    p.add_argument("--store-only", action="store_true", help="do not ask the broker")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=cmd_status)
