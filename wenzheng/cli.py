@@ -13,8 +13,8 @@ from wenzheng.home import Home
 # One module per command group; each has register(subparsers) setting `run(args, home) -> int`.
 COMMAND_MODULES = (
     "wenzheng.commands.cases",
-    "wenzheng.commands.transport",
     "wenzheng.commands.projections",
+    "wenzheng.commands.transport",
     "wenzheng.commands.demo",
     "wenzheng.commands.scoring",
 )
@@ -41,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
     return result
 
 
