@@ -64,8 +64,10 @@ class Home:
     def open_service(self) -> CaseService:
         """The case service on this home's store."""
         settings = self.settings()
-        return CaseService(settings.deadline_policy(), settings.department_codes(),
-                           env=self.store_env())
+        env = self.store_env()
+        if "POSTGRES_SCHEMA" in env:
+            ensure_schema(env)
+        return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
 
 
 def postgres_env(url: str) -> dict[str, str]:
@@ -85,3 +87,16 @@ def postgres_env(url: str) -> dict[str, str]:
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
     return env
+
+
+def ensure_schema(env: dict[str, str]) -> None:
+    """Create the PostgreSQL schema named in the URL if it does not exist yet."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None, dbname=env["POSTGRES_DBNAME"], autocommit=True,
+    ) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+            sql.Identifier(env["POSTGRES_SCHEMA"])))
