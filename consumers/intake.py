@@ -19,14 +19,13 @@ from kafka import TopicPartition
 from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
+from consumers.kafkaio import poll_until_stopped
 from domain.actions import ActionBase, InvalidAction, parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED
 
 POLL_TIMEOUT_MS = 1000
 MAX_RECORDS = 500
 FLUSH_TIMEOUT_S = 60.0
-QUIET_POLLS_FOR_ONCE = 2
-ASSIGNMENT_WAIT_POLLS = 60
 
 
 @dataclass
@@ -130,23 +129,5 @@ class Intake:
     def run(self, stop: threading.Event, once: bool = False) -> IntakeReport:
         """Consume until stopped (or, with once, until the assigned partitions are drained)."""
         total = IntakeReport()
-        quiet = 0
-        waited = 0
-        while not stop.is_set():
-            report = self.poll_once()
-            if report is not None:
-                total.add(report)
-                quiet = 0
-                continue
-            if not once:
-                continue
-            if not self.consumer.assignment():
-                waited += 1
-                if waited >= ASSIGNMENT_WAIT_POLLS:
-                    print("未分配到任何分区，退出", file=sys.stderr)
-                    break
-                continue
-            quiet += 1
-            if quiet >= QUIET_POLLS_FOR_ONCE:
-                break
+        poll_until_stopped(self.consumer, self.poll_once, total.add, stop, once)
         return total

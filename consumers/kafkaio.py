@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+import threading
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -91,3 +93,32 @@ def consumer_lag(settings: KafkaSettings, group: str, topic: str) -> int | None:
         return None
     done = group_offsets(settings, group, topic)
     return sum(max(end - done.get(p, 0), 0) for p, end in ends.items())
+
+
+QUIET_POLLS_FOR_ONCE = 2
+ASSIGNMENT_WAIT_POLLS = 60
+
+
+def poll_until_stopped(
+    consumer: KafkaConsumer, poll_once: Callable[[], Any], add: Callable[[Any], None],
+    stop: threading.Event, once: bool,
+) -> None:
+    """Call poll_once until stopped, or with once until the assigned partitions are drained."""
+    quiet = waited = 0
+    while not stop.is_set():
+        result = poll_once()
+        if result is not None:
+            add(result)
+            quiet = 0
+            continue
+        if not once:
+            continue
+        if not consumer.assignment():
+            waited += 1
+            if waited >= ASSIGNMENT_WAIT_POLLS:
+                print("未分配到任何分区，退出", file=sys.stderr)
+                break
+            continue
+        quiet += 1
+        if quiet >= QUIET_POLLS_FOR_ONCE:
+            break

@@ -22,14 +22,13 @@ from kafka.errors import CommitFailedError
 from kafka.structs import OffsetAndMetadata
 
 from consumers.envelope import decode
+from consumers.kafkaio import poll_until_stopped
 from projections.db import Database
 from projections.record import EventRecord
 from projections.writer import CaseProjection
 
 OFFSETS = "wenzheng_kafka_offsets"
 POLL_TIMEOUT_MS = 1000
-QUIET_POLLS_FOR_ONCE = 2
-ASSIGNMENT_WAIT_POLLS = 60
 
 
 def record_from_envelope(body: dict[str, Any]) -> EventRecord:
@@ -154,22 +153,11 @@ class KafkaProjector:
 
     def run(self, stop: threading.Event, once: bool = False) -> int:
         """Consume until stopped (or, with once, until the assigned partitions are drained)."""
-        total, quiet, waited = 0, 0, 0
-        while not stop.is_set():
-            applied = self.poll_once()
-            if applied is not None:
-                total += applied
-                quiet = 0
-                continue
-            if not once:
-                continue
-            if not self.consumer.assignment():
-                waited += 1
-                if waited >= ASSIGNMENT_WAIT_POLLS:
-                    print("未分配到任何分区，退出", file=sys.stderr)
-                    break
-                continue
-            quiet += 1
-            if quiet >= QUIET_POLLS_FOR_ONCE:
-                break
+        counted = [0]
+
+        def add(applied: int) -> None:
+            counted[0] += applied
+
+        poll_until_stopped(self.consumer, self.poll_once, add, stop, once)
+        total = counted[0]
         return total
