@@ -29,6 +29,7 @@ PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {
     "Closed": {},
     "Archived": {},
     "ReferredForAccountability": {"department": _STR, "reason": _STR},
+    "PersonalDataErased": {"reason": _STR},
 }
 EVENT_TYPES = tuple(PAYLOAD_FIELDS)
 

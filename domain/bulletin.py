@@ -27,9 +27,11 @@ class Bulletin(Aggregate):
 
     @event("Issued")
     def __init__(self, month: str, rules_version: str, position: int, as_of: str,
-                 content_hash: str, content: dict[str, Any]) -> None:
+                 content_hash: str, content: dict[str, Any], chain_position: int = 0,
+                 chain_hash: str = "") -> None:
         self.month, self.rules_version, self.position = month, rules_version, position
         self.as_of, self.content_hash, self.content = as_of, content_hash, content
+        self.chain_position, self.chain_hash = chain_position, chain_hash
         self.corrections: list[str] = []
 
     @event("Corrected")
@@ -47,13 +49,15 @@ class BulletinLedger(Application[UUID]):
     name = "bulletins"
 
     def issue(self, month: str, rules_version: str, position: int, as_of: str,
-              content_hash: str, content: dict[str, Any]) -> bool:
-        """Record the bulletin as issued; False when this month's was issued already."""
+              content_hash: str, content: dict[str, Any], chain: tuple[int, str] = (0, "")
+              ) -> bool:
+        """Record the bulletin as issued with the log's chain head; False if issued already."""
         if self.issued(month) is not None:
             return False
         try:
             self.save(Bulletin(month=month, rules_version=rules_version, position=position,
-                               as_of=as_of, content_hash=content_hash, content=content))
+                               as_of=as_of, content_hash=content_hash, content=content,
+                               chain_position=chain[0], chain_hash=chain[1]))
         except IntegrityError:
             return False  # another issuer won the race
         return True
@@ -74,7 +78,17 @@ class BulletinLedger(Application[UUID]):
             return None
         return {"month": b.month, "rules_version": b.rules_version, "position": b.position,
                 "as_of": b.as_of, "content_hash": b.content_hash, "content": b.content,
-                "corrections": list(b.corrections), "version": b.version}
+                "corrections": list(b.corrections), "version": b.version,
+                "chain_position": getattr(b, "chain_position", 0),
+                "chain_hash": getattr(b, "chain_hash", "")}
+
+    def months(self) -> list[str]:
+        """Every month with an issued bulletin, in order."""
+        found = []
+        for n in self.recorder.select_notifications(start=None, limit=1_000_000):
+            if n.topic.endswith("Bulletin.Issued"):
+                found.append(self.mapper.to_domain_event(n).month)  # type: ignore[attr-defined]
+        return sorted(found)
 
     def history(self, month: str) -> list[dict[str, Any]]:
         """Every recorded event of a month's bulletin (issue, then corrections)."""

@@ -50,6 +50,8 @@ def case_id(number: str) -> UUID:
 class Case(Aggregate):
     """A case; commands check their rule, then record a past-tense event."""
 
+    new_key: bytes | None = None  # the service's fresh personal-data key; never in an event
+
     @staticmethod
     def create_id(number: str, **_: Any) -> UUID:
         """Case ids derive from the external case number, so lookups need no index."""
@@ -84,6 +86,7 @@ class Case(Aggregate):
         self.rework_count = 0
         self.rated = False
         self.rating: str | None = None
+        self.personal_data_erased = False
         self._record(at, action_id, holder, status, deadlines or {})
 
     def _record(
@@ -327,3 +330,18 @@ class Case(Aggregate):
     def _referred(self, department: str, reason: str, at: datetime, by: str, action_id: str,
                   holder: str, status: str, deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
+
+    def erase_personal_data(self, reason: str, at: datetime, by: str, action_id: str) -> None:
+        """个人信息删除: the citizen's data is destroyed; the record of handling stays."""
+        if at < self.last_at:
+            raise ActionBeforePreviousEvent(self.number, at, self.last_at)
+        self._erased(reason=reason, at=at, by=by, action_id=action_id, holder=self.holder,
+                     status=self.status, deadlines=self.deadlines)
+
+    @event("PersonalDataErased")
+    def _erased(self, reason: str, at: datetime, by: str, action_id: str, holder: str,
+                status: str, deadlines: dict[str, Any]) -> None:
+        self.citizen, self.content = {}, ""
+        self.personal_data_erased = True
+        self.last_at = at
+        self.action_ids.add(action_id)

@@ -13,8 +13,10 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import EnvType
 
 from domain import actions as A
+from domain import personal
 from domain.calendar import CalendarNotCovered
 from domain.case import Case, case_id
 from domain.errors import (
@@ -29,6 +31,11 @@ from domain.policy import DeadlinePolicy, Deadlines
 
 APPLIED, DUPLICATE, REJECTED = "applied", "duplicate", "rejected"
 MAX_RETRIES = 10
+# The recorders that chain every event's hash and keep case keys beside the events.
+CHAINED_RECORDERS = {
+    "eventsourcing.sqlite": "wenzheng.store.sqlite:ChainedSQLiteRecorder",
+    "eventsourcing.postgres": "wenzheng.store.postgres:ChainedPostgresRecorder",
+}
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,27 @@ class CaseService(Application[UUID]):
         super().__init__(env)
         self.policy = policy
         self.departments = frozenset(departments)
+        self.memory_vault = personal.MemoryVault()
+        self.vault: personal.KeyVault = (
+            self.recorder if hasattr(self.recorder, "case_key") else self.memory_vault)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Any:
+        """eventsourcing's environment, with the hash-chained recorder for SQL stores."""
+        environment = super().construct_env(name, env)
+        module = environment.get("PERSISTENCE_MODULE", "")
+        if module in CHAINED_RECORDERS and not environment.get("APPLICATION_RECORDER_TOPIC"):
+            environment["APPLICATION_RECORDER_TOPIC"] = CHAINED_RECORDERS[module]
+        return environment
+
+    def _save(self, touched: Sequence[Case], **kwargs: Any) -> None:
+        """Save the cases in one transaction, with the keys of newly registered ones."""
+        keys = {c.id: c.new_key for c in touched if c.new_key is not None
+                and c.pending_events and c.pending_events[0].originator_version == 1}
+        self.save(*touched, case_keys=keys, **kwargs)
+        if self.vault is self.memory_vault:
+            self.memory_vault.keys.update(keys)
+            for oid in kwargs.get("erase_keys", {}):
+                self.memory_vault.keys[oid] = None
 
     # ----- writing ----------------------------------------------------------------------------
 
@@ -79,7 +107,7 @@ class CaseService(Application[UUID]):
         if not touched:
             return results
         try:
-            self.save(*touched)
+            self._save(touched)
         except IntegrityError:
             return [self._retry_group(group) for group in groups]
         return [[self._with_version(o, cases) for o in result] for result in results]
@@ -114,7 +142,7 @@ class CaseService(Application[UUID]):
             if not touched:
                 return outcomes
             try:
-                self.save(*touched)
+                self._save(touched)
             except IntegrityError:
                 continue
             return [self._with_version(o, cases) for o in outcomes]
@@ -157,11 +185,16 @@ class CaseService(Application[UUID]):
         if isinstance(a, A.Register):
             if case is not None:
                 raise CaseAlreadyRegistered(a.case)
-            return Case(
-                number=a.case, source=a.source, title=a.title, content=a.content,
-                category=a.category, priority=a.priority, region=a.region,
-                citizen=a.citizen.model_dump(), at=a.at, by=a.by, action_id=aid,
+            key = personal.new_key()
+            created = Case(
+                number=a.case, source=a.source, title=a.title,
+                content=personal.seal(key, a.case, a.content), category=a.category,
+                priority=a.priority, region=a.region,
+                citizen={"sealed": personal.seal(key, a.case, a.citizen.model_dump())},
+                at=a.at, by=a.by, action_id=aid,
             )
+            created.new_key = key
+            return created
         if case is None:
             raise UnknownCase(a.case)
         common: dict[str, Any] = {"at": a.at, "by": a.by, "action_id": aid}
@@ -227,7 +260,48 @@ class CaseService(Application[UUID]):
         except CalendarNotCovered as exc:
             raise DeadlineNotComputable(a.case, str(exc)) from None
 
+    def erase(self, number: str, reason: str, at: datetime, by: str) -> Outcome:
+        """Crypto-shred the case's personal data: record the erasure and destroy its key."""
+        if not reason.strip():
+            raise ValueError("删除个人信息必须说明理由（--reason）")
+        for attempt in range(MAX_RETRIES):
+            case = self._load(number)
+            if case is None:
+                raise UnknownCase(number)
+            aid = f"erase:{number}:{case.version + 1}"
+            case.erase_personal_data(reason, at=at, by=by, action_id=aid)
+            try:
+                self._save([case], erase_keys={case.id: (at.isoformat(), reason)})
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))
+                continue
+            return Outcome(APPLIED, number, aid, version=case.version)
+        raise ConcurrentUpdate(number, MAX_RETRIES)
+
     # ----- reading ----------------------------------------------------------------------------
+
+    def personal_data(self, number: str) -> dict[str, Any] | None:
+        """The citizen's contact data and message, decrypted; None once erased."""
+        events = list(self.events.get(case_id(number), lte=1))
+        if not events:
+            raise UnknownCase(number)
+        registered: Any = events[0]
+        citizen, content = registered.citizen, registered.content
+        if not personal.is_sealed(citizen.get("sealed")):
+            return {"citizen": citizen, "content": content}
+        key = self.vault.case_key(case_id(number))
+        if key is None:
+            return None
+        return {"citizen": personal.unseal(key, number, citizen["sealed"]),
+                "content": personal.unseal(key, number, content)}
+
+    def chain_head(self) -> tuple[int, str]:
+        """The global hash chain's last position and hash (hex); (0, '') without a chain."""
+        head = getattr(self.recorder, "chain_head", None)
+        if head is None:
+            return 0, ""
+        position, digest = head()
+        return position, digest.hex()
 
     def history(self, number: str) -> list[dict[str, Any]]:
         """Every event of the case as plain dicts (type, version, recorded time, fields)."""

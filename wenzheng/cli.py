@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "wenzheng.commands.transport",
     "wenzheng.commands.demo",
     "wenzheng.commands.scoring",
+    "wenzheng.commands.integrity",
 )
 
 

@@ -13,7 +13,7 @@ ACTION_NAMES_ZH = {
     "Extended": "延期", "OpinionGiven": "办理意见", "ReplySubmitted": "结果上报",
     "ReplyPublished": "公开回复", "Returned": "发回重办", "Supervised": "督办",
     "Rated": "满意度评价", "Closed": "办结", "Archived": "归档",
-    "ReferredForAccountability": "问责",
+    "ReferredForAccountability": "问责", "PersonalDataErased": "个人信息删除",
 }
 STATUS_ZH = {
     "registered": "已登记", "assigned": "已交办", "claimed": "办理中", "disputed": "退回待改派",

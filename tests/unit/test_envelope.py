@@ -50,6 +50,7 @@ def lifecycle_events() -> list[Any]:
     case.rate("满意", "电话回访", False, **kw())
     case.close(**kw())
     case.archive(**kw())
+    case.erase_personal_data("市民申请删除", **kw())
     return list(case.collect_events())
 
 

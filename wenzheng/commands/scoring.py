@@ -31,6 +31,7 @@ from wenzheng.commands.projections import _moment, open_readmodels, projection_f
 from wenzheng.config import ConfigError
 from wenzheng.home import Home
 from wenzheng.render import to_json
+from wenzheng.store.verify import head_at
 
 
 def context(home: Home) -> Context:
@@ -232,12 +233,13 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
             bulletin = bulletin_for(db, context(home), rules, month)
         finally:
             db.close()
+        chain = head_at(home.store_env(), position)
         if ledger.issue(month, rules.version, position, bulletin.as_of, bulletin.content_hash(),
-                        plain(bulletin)):
+                        plain(bulletin), chain):
             write_bulletin(bulletin, out)
             issued.append(month)
             print(f"已发布 {month} 通报：规则 {rules.version}，位置 {position}，"
-                  f"摘要 {bulletin.content_hash()}")
+                  f"摘要 {bulletin.content_hash()}，日志链头 {chain[1][:16]}")
     return issued
 
 

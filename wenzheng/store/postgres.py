@@ -1,0 +1,107 @@
+"""eventsourcing's PostgreSQL application recorder, writing the hash chain and case keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from wenzheng.store.chain import GENESIS, link_batch
+
+CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
+
+
+class ChainedPostgresRecorder(PostgresApplicationRecorder):
+    """Stores each batch's chain links and case keys in the events' own locked transaction."""
+
+    def __init__(self, datastore: PostgresDatastore, *,
+                 events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        schema = Identifier(datastore.schema)
+        self.chain = SQL("{}.{}").format(schema, Identifier(CHAIN_TABLE))
+        self.keys = SQL("{}.{}").format(schema, Identifier(KEYS_TABLE))
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, "
+            "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
+            "content_hash bytea NOT NULL, event_hash bytea NOT NULL, chain_hash bytea NOT NULL, "
+            "UNIQUE (originator_id, originator_version))").format(self.chain))
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {} (originator_id uuid PRIMARY KEY, key bytea, "
+            "erased_at text, reason text)").format(self.keys))
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        assert ids is not None
+        with curs.connection.cursor() as c:
+            self._insert_links(c, stored_events, ids)
+            self._write_keys(c, kwargs.get("case_keys") or {}, kwargs.get("erase_keys") or {})
+        return ids
+
+    def _insert_links(self, c: Cursor[Any], stored_events: Sequence[StoredEvent],
+                      ids: Sequence[int]) -> None:
+        """Link the batch to each case's previous event and to the global head (table locked)."""
+        firsts: dict[UUID, int] = {}
+        for s in stored_events:
+            oid = UUID(str(s.originator_id))
+            firsts[oid] = min(firsts.get(oid, s.originator_version), s.originator_version)
+        wanted = [(oid, v - 1) for oid, v in firsts.items() if v > 1]
+        heads: dict[UUID, bytes] = {}
+        if wanted:
+            c.execute(SQL("SELECT originator_id, event_hash FROM {} WHERE (originator_id, "
+                          "originator_version) IN (SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+                          ).format(self.chain), ([w[0] for w in wanted], [w[1] for w in wanted]))
+            heads = {_row(r, 0, "originator_id"): bytes(_row(r, 1, "event_hash"))
+                     for r in c.fetchall()}
+        c.execute(SQL("SELECT chain_hash FROM {} ORDER BY notification_id DESC LIMIT 1"
+                      ).format(self.chain))
+        row = c.fetchone()
+        head = bytes(_row(row, 0, "chain_hash")) if row is not None else GENESIS
+        batch = [(nid, UUID(str(s.originator_id)), s.originator_version, s.topic, s.state)
+                 for nid, s in zip(ids, stored_events, strict=True)]
+        c.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s)").format(self.chain),
+                      [(k.notification_id, k.originator_id, k.version, k.content, k.event, k.chain)
+                       for k in link_batch(batch, heads, head)])
+
+    def _write_keys(self, c: Cursor[Any], new: dict[UUID, bytes],
+                    erase: dict[UUID, tuple[str, str]]) -> None:
+        """Store new cases' keys; destroy erased ones (the row stays, the key is gone)."""
+        if new:
+            c.executemany(SQL("INSERT INTO {} (originator_id, key) VALUES (%s, %s)"
+                              ).format(self.keys), list(new.items()))
+        for oid, (at, reason) in erase.items():
+            c.execute(SQL("INSERT INTO {} (originator_id, key, erased_at, reason) VALUES "
+                          "(%s, NULL, %s, %s) ON CONFLICT (originator_id) DO UPDATE SET key=NULL, "
+                          "erased_at=excluded.erased_at, reason=excluded.reason").format(self.keys),
+                      (oid, at, reason))
+
+    def case_key(self, originator_id: UUID) -> bytes | None:
+        """The case's personal-data key, or None once erased (or never stored)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as c:
+            c.execute(SQL("SELECT key FROM {} WHERE originator_id=%s").format(self.keys),
+                      (originator_id,))
+            row = c.fetchone()
+        key = _row(row, 0, "key") if row is not None else None
+        return bytes(key) if key is not None else None
+
+    def chain_head(self) -> tuple[int, bytes]:
+        """The global chain's last position and hash (0 and the genesis hash when empty)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as c:
+            c.execute(SQL("SELECT notification_id, chain_hash FROM {} "
+                          "ORDER BY notification_id DESC LIMIT 1").format(self.chain))
+            row = c.fetchone()
+        if row is None:
+            return 0, GENESIS
+        return int(_row(row, 0, "notification_id")), bytes(_row(row, 1, "chain_hash"))
+
+
+def _row(row: Any, index: int, name: str) -> Any:
+    """A column of a tuple row or a dict row."""
+    return row[name] if isinstance(row, dict) else row[index]

@@ -1,0 +1,95 @@
+"""eventsourcing's SQLite application recorder, writing the hash chain and case keys with events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+from wenzheng.store.chain import GENESIS, link_batch
+
+CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
+
+
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
+    """Stores each batch's chain links and new case keys in the events' own transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        """The events table plus the chain and key tables."""
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
+            "notification_id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+            "originator_version INTEGER NOT NULL, content_hash BLOB NOT NULL, "
+            "event_hash BLOB NOT NULL, chain_hash BLOB NOT NULL, "
+            "UNIQUE (originator_id, originator_version))",
+            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
+            "originator_id TEXT PRIMARY KEY, key BLOB, erased_at TEXT, reason TEXT)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        assert ids is not None
+        self._insert_links(c, stored_events, ids)
+        self._write_keys(c, kwargs.get("case_keys") or {}, kwargs.get("erase_keys") or {})
+        return ids
+
+    def _insert_links(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], ids: Sequence[int]
+    ) -> None:
+        """Link the batch to each case's previous event and to the global head."""
+        firsts: dict[UUID, int] = {}
+        for s in stored_events:
+            oid = UUID(str(s.originator_id))
+            firsts[oid] = min(firsts.get(oid, s.originator_version), s.originator_version)
+        heads: dict[UUID, bytes] = {}
+        for oid, version in firsts.items():
+            if version > 1:
+                c.execute(f"SELECT event_hash FROM {CHAIN_TABLE} WHERE originator_id=? "
+                          "AND originator_version=?", (oid.hex, version - 1))
+                row = c.fetchone()
+                if row is not None:
+                    heads[oid] = bytes(row[0])
+        c.execute(f"SELECT chain_hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1")
+        row = c.fetchone()
+        head = bytes(row[0]) if row is not None else GENESIS
+        batch = [(nid, UUID(str(s.originator_id)), s.originator_version, s.topic, s.state)
+                 for nid, s in zip(ids, stored_events, strict=True)]
+        c.executemany(
+            f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+            [(k.notification_id, k.originator_id.hex, k.version, k.content, k.event, k.chain)
+             for k in link_batch(batch, heads, head)],
+        )
+
+    @staticmethod
+    def _write_keys(c: SQLiteCursor, new: dict[UUID, bytes], erase: dict[UUID, tuple[str, str]]
+                    ) -> None:
+        """Store new cases' keys; destroy erased ones (the row stays, the key is gone)."""
+        if new:
+            c.executemany(f"INSERT INTO {KEYS_TABLE} (originator_id, key) VALUES (?, ?)",
+                          [(oid.hex, key) for oid, key in new.items()])
+        for oid, (at, reason) in erase.items():
+            c.execute(f"INSERT INTO {KEYS_TABLE} (originator_id, key, erased_at, reason) "
+                      "VALUES (?, NULL, ?, ?) ON CONFLICT (originator_id) DO UPDATE SET "
+                      "key=NULL, erased_at=excluded.erased_at, reason=excluded.reason",
+                      (oid.hex, at, reason))
+
+    def case_key(self, originator_id: UUID) -> bytes | None:
+        """The case's personal-data key, or None once erased (or never stored)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT key FROM {KEYS_TABLE} WHERE originator_id=?", (originator_id.hex,))
+            row = c.fetchone()
+        return bytes(row[0]) if row is not None and row[0] is not None else None
+
+    def chain_head(self) -> tuple[int, bytes]:
+        """The global chain's last position and hash (0 and the genesis hash when empty)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT notification_id, chain_hash FROM {CHAIN_TABLE} "
+                      "ORDER BY notification_id DESC LIMIT 1")
+            row = c.fetchone()
+        return (row[0], bytes(row[1])) if row is not None else (0, GENESIS)
