@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,12 @@ from holidays.countries.china import ChinaStaticHolidays
 
 BUSINESS_TZ = ZoneInfo("Asia/Shanghai")
 END_OF_DAY = time(23, 59, 59, 999999)
+DAY_SECONDS = 86400.0
+DAY_US = 86_400_000_000
+UTC8 = timedelta(hours=8)
+UTC8_US = 8 * 3_600_000_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_ORDINAL = EPOCH.date().toordinal()
 
 
 def published_years() -> range:
@@ -55,6 +63,29 @@ class WorkingCalendar:
         self.check_covered(day)
         return bool(self._holidays.is_working_day(day))
 
+    @cached_property
+    def _counts(self) -> tuple[int, list[int], bool]:
+        """The covered years' first day ordinal, running working-day counts, and whether every
+        covered day starts at UTC+8 (so business days are plain 86,400-second steps).
+
+        counts[i] is the number of working days among the i days before ordinal first + i, so
+        the working days of a covered span are one subtraction (no per-day loop).
+        """
+        first = date(self.covered.start, 1, 1).toordinal()
+        last = date(self.covered.stop - 1, 12, 31).toordinal()
+        counts, steady = [0], True
+        for n in range(first, last + 1):
+            day = date.fromordinal(n)
+            counts.append(counts[-1] + bool(self._holidays.is_working_day(day)))
+            steady = steady and datetime.combine(day, time(0), BUSINESS_TZ).utcoffset() == UTC8
+        return first, counts, steady
+
+    def _index(self, day: date) -> int | None:
+        """The day's index into the running counts, or None outside the covered years."""
+        first, counts, _ = self._counts
+        i = day.toordinal() - first
+        return i if 0 <= i < len(counts) - 1 else None
+
     def add_working_days(self, start: date, days: int) -> tuple[date, bool]:
         """The date `days` working days after `start` (start itself not counted).
 
@@ -62,7 +93,19 @@ class WorkingCalendar:
         """
         if days < 0:
             raise ValueError("days must not be negative")
-        day, certain, counted = start, self.covers(start) or days == 0, 0
+        if days == 0:
+            return start, False
+        i = self._index(start)
+        if i is not None:
+            first, counts, _ = self._counts
+            j = bisect_left(counts, counts[i + 1] + days, i + 1)
+            if j < len(counts):  # the answer lies in the covered years: certain
+                return date.fromordinal(first + j - 1), False
+        return self._add_working_days_by_day(start, days)
+
+    def _add_working_days_by_day(self, start: date, days: int) -> tuple[date, bool]:
+        """add_working_days one day at a time (beyond the covered years)."""
+        day, certain, counted = start, self.covers(start), 0
         while counted < days:
             day += timedelta(days=1)
             certain = self.check_covered(day) and certain
@@ -74,6 +117,33 @@ class WorkingCalendar:
         """Elapsed working time from start to end, in working days (fractional)."""
         if end <= start:
             return 0.0
+        return self.working_days_between_micros(_micros(start), _micros(end))
+
+    def working_days_between_micros(self, start: int, end: int) -> float:
+        """working_days_between for moments in microseconds since the epoch (UTC).
+
+        The sum runs day by day (first day's part, whole days, last day's part); inside the
+        covered years the whole days come from the running counts, added with the same
+        floating-point rounding as the day-by-day sum.
+        """
+        if end <= start:
+            return 0.0
+        first, counts, steady = self._counts
+        a, b = start + UTC8_US, end + UTC8_US  # Beijing wall time in microseconds
+        i, k = a // DAY_US + EPOCH_ORDINAL - first, b // DAY_US + EPOCH_ORDINAL - first
+        if not steady or i < 0 or k >= len(counts) - 1:
+            return self._working_days_by_day(_moment(start), _moment(end))
+        if i == k:
+            return (b - a) / 10**6 / DAY_SECONDS if counts[i + 1] > counts[i] else 0.0
+        total = ((a // DAY_US + 1) * DAY_US - a) / 10**6 / DAY_SECONDS \
+            if counts[i + 1] > counts[i] else 0.0
+        total = _add_ones(total, counts[k] - counts[i + 1])
+        if counts[k + 1] > counts[k]:
+            total += (b - b // DAY_US * DAY_US) / 10**6 / DAY_SECONDS
+        return total
+
+    def _working_days_by_day(self, start: datetime, end: datetime) -> float:
+        """working_days_between one day at a time (beyond the covered years)."""
         a, b = start.astimezone(BUSINESS_TZ), end.astimezone(BUSINESS_TZ)
         total, day = 0.0, a.date()
         while day <= b.date():
@@ -81,9 +151,41 @@ class WorkingCalendar:
             if self._holidays.is_working_day(day):
                 lo = max(a, datetime.combine(day, time(0), BUSINESS_TZ))
                 hi = min(b, datetime.combine(day + timedelta(days=1), time(0), BUSINESS_TZ))
-                total += max((hi - lo).total_seconds(), 0.0) / 86400.0
+                total += max((hi - lo).total_seconds(), 0.0) / DAY_SECONDS
             day += timedelta(days=1)
         return total
+
+
+def _micros(moment: datetime) -> int:
+    """An aware moment as integer microseconds since the epoch."""
+    delta = moment - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
+
+
+def _moment(micros: int) -> datetime:
+    """Back from microseconds since the epoch (UTC)."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def _add_ones(total: float, n: int) -> float:
+    """total + 1.0 + 1.0 + … (n times), rounded exactly as n separate additions.
+
+    Adding 1.0 is exact while the sum stays below the next power of two, so whole runs are
+    added at once and only the steps that cross a power of two are added one by one.
+    """
+    while n > 0:
+        if total < 1.0:
+            total += 1.0
+            n -= 1
+            continue
+        bound = 2.0 ** math.frexp(total)[1]  # total < bound, same exponent below it
+        run = min(n, math.ceil(bound - total) - 1)
+        total += run
+        n -= run
+        if n > 0:
+            total += 1.0
+            n -= 1
+    return total
 
 
 def end_of_day(day: date) -> datetime:
