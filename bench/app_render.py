@@ -1,0 +1,158 @@
+"""Render time of the app's scorecard page (部门考核) with Streamlit's AppTest, cold and warm.
+
+Interface (used by bench/run):
+
+    .venv/bin/python bench/app_render.py --home DIR [--repeat N] [--out FILE.json]
+
+measures an existing home (`wenzheng demo` already applied; the read models up to date), on
+the embedded stores or on PostgreSQL when `WENZHENG_DATABASE_URL` is set, exactly as the app
+reads them. It signs in a demonstration leader (the app writes HOME/users.toml with the demo
+users on its first run when the file is missing; a home whose users.toml has no `leader`
+with the role leader cannot be measured), runs `app.py`, whose default page for a leader is
+部门考核 with the latest year, and times `AppTest.run()`, i.e. the whole script run of the
+router and the page, without a browser:
+
+- cold: `st.cache_data` and `st.cache_resource` cleared first (a freshly started server's
+  first view: connections opened, the year's scorecards computed);
+- warm: a new session with the caches filled (every later view within the TTL).
+
+A first, uncounted leader run comes before them: it also imports the page's modules, which a
+running server has done once for good; its time is reported as "first".
+
+Each is repeated N times (default 3). The last line of stdout is one JSON object (also
+written to --out):
+
+    {"page": "部门考核", "home": DIR, "store": "sqlite" | "postgresql", "cases": <cases in
+     the read model>, "year": <year shown>, "departments": <rows in the ranking>,
+     "repeat": N, "first": <s>, "cold": <median s>, "warm": <median s>, "cold_runs": [s, ...],
+     "warm_runs": [s, ...], "target_s": 1.0, "cold_ok": bool, "warm_ok": bool}
+
+Exit status 0 when measured (whether or not the target was met), 1 when the page did not
+render (an exception, a refusal or no ranking table: the error goes to stderr), 2 on usage.
+`measure(home, repeat)` returns the same dict in-process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from wenzheng.commands.projections import open_readmodels  # noqa: E402
+from wenzheng.home import Home  # noqa: E402
+
+PAGE_TITLE = "部门考核"
+TARGET_S = 1.0
+RUN_TIMEOUT_S = 1800.0
+# The session-state entry of a signed-in user (wenzheng/webapp/auth.py USER_KEY).
+LEADER = {"name": "leader", "role": "leader", "via": "password"}
+USER_KEY = "wz_user"
+
+
+class NotRendered(RuntimeError):
+    """The scorecard page did not render its ranking."""
+
+
+def case_count(home: Home) -> int:
+    """How many cases the home's read model holds."""
+    db = open_readmodels(home)
+    try:
+        row = db.fetchone("SELECT COUNT(*) FROM rm_cases")
+    finally:
+        db.close()
+    return int(row[0]) if row else 0
+
+
+def prepare_users() -> None:
+    """Run the app once as the public, so a home without users.toml gets the demo users."""
+    AppTest.from_file(str(REPO / "app.py"), default_timeout=RUN_TIMEOUT_S).run()
+
+
+def render_once(cold: bool) -> tuple[float, AppTest]:
+    """One signed-in leader's run of app.py; seconds taken and the finished AppTest."""
+    if cold:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=RUN_TIMEOUT_S)
+    at.session_state[USER_KEY] = dict(LEADER)
+    start = time.perf_counter()
+    at.run()
+    return time.perf_counter() - start, at
+
+
+def check_rendered(at: AppTest) -> dict[str, Any]:
+    """The year and ranking size shown; raises NotRendered when the page is not there."""
+    if at.exception:
+        raise NotRendered("; ".join(str(e.value) for e in at.exception))
+    titles = [t.value for t in at.title]
+    if not any(PAGE_TITLE in str(t) for t in titles):
+        errors = [str(e.value) for e in at.error]
+        raise NotRendered(f"{PAGE_TITLE} was not shown (titles {titles}, errors {errors})")
+    if not at.dataframe:
+        raise NotRendered(f"{PAGE_TITLE} shows no ranking table")
+    rows = max(len(frame.value) for frame in at.dataframe)
+    year = next((s.value for s in at.selectbox if isinstance(s.value, int)), None)
+    return {"year": year, "departments": rows}
+
+
+def measure(home_dir: Path, repeat: int = 3) -> dict[str, Any]:
+    """Cold and warm render times of the scorecard page on an existing home."""
+    os.environ["WENZHENG_HOME"] = str(home_dir)
+    home = Home.resolve(str(home_dir))
+    prepare_users()
+    first, at = render_once(cold=True)  # also imports the page's modules: not counted as cold
+    check_rendered(at)
+    cold_runs, warm_runs = [], []
+    shown: dict[str, Any] = {}
+    for _ in range(repeat):
+        seconds, at = render_once(cold=True)
+        shown = check_rendered(at)
+        cold_runs.append(seconds)
+        seconds, at = render_once(cold=False)
+        check_rendered(at)
+        warm_runs.append(seconds)
+    cold, warm = statistics.median(cold_runs), statistics.median(warm_runs)
+    store = "postgresql" if os.environ.get("WENZHENG_DATABASE_URL", "").strip() else "sqlite"
+    return {"page": PAGE_TITLE, "home": str(home.root), "store": store,
+            "cases": case_count(home), **shown, "repeat": repeat, "first": round(first, 4),
+            "cold": round(cold, 4), "warm": round(warm, 4),
+            "cold_runs": [round(s, 4) for s in cold_runs],
+            "warm_runs": [round(s, 4) for s in warm_runs],
+            "target_s": TARGET_S, "cold_ok": cold < TARGET_S, "warm_ok": warm < TARGET_S}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: measure, print the JSON (and write it to --out)."""
+    parser = argparse.ArgumentParser(description="部门考核页面渲染时间（AppTest，冷/热缓存）")
+    parser.add_argument("--home", required=True, type=Path, help="已有数据的主目录")
+    parser.add_argument("--repeat", type=int, default=3, help="冷、热各测几次（默认 3）")
+    parser.add_argument("--out", type=Path, help="另存 JSON 结果的文件")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or not args.home.is_dir():
+        parser.error("--home 必须是已有的目录，--repeat 至少为 1")
+    try:
+        result = measure(args.home, args.repeat)
+    except NotRendered as exc:
+        print(f"部门考核页面未能渲染：{exc}", file=sys.stderr)
+        return 1
+    text = json.dumps(result, ensure_ascii=False)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
