@@ -112,6 +112,22 @@ def write_dead_letter(summary: ApplySummary, source: Path, folder: Path, stamp: 
     target = folder / f"{source.stem}-{stamp}.jsonl"
     with target.open("w", encoding="utf-8") as out:
         for r in summary.rejected:
-            record = {"source": str(source), "line": r.line, "reason": r.reason, "text": r.text}
+            record = {"source": str(source), "line": r.line, "reason": r.reason,
+                      "text": redact_line(r.text)}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return target
+
+
+def redact_line(text: str) -> str:
+    """The line with the citizen's contact data and message blanked (the source file has them)."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text
+    if not isinstance(data, dict):
+        return text
+    if isinstance(data.get("citizen"), dict):
+        data["citizen"] = {k: "（已隐去）" for k in data["citizen"]}
+    if isinstance(data.get("content"), str):
+        data["content"] = "（已隐去）"
+    return json.dumps(data, ensure_ascii=False)

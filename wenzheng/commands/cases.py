@@ -84,6 +84,7 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
     try:
         state = service.state(args.number)
         history = service.history(args.number)
+        personal = service.personal_data(args.number)
         found = case_audit(home, service, args.number, args.as_of)
     except UnknownCase as exc:
         print(str(exc), file=sys.stderr)
@@ -91,6 +92,8 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
     finally:
         service.close()
     for event in history:
+        if event["type"] == "Registered":
+            _unseal(event, personal)
         _mask_citizen(event)
     by_version = {e.version: e for e in found.events}
     for event in history:
@@ -110,10 +113,18 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
     return 0
 
 
+def _unseal(event: dict[str, Any], personal: dict[str, Any] | None) -> None:
+    """Put the decrypted message and contact data in place of the sealed tokens."""
+    if personal is None:
+        event["citizen"], event["content"] = {"erased": True}, "（个人信息已删除）"
+    else:
+        event["citizen"], event["content"] = personal["citizen"], personal["content"]
+
+
 def _mask_citizen(event: dict[str, Any]) -> None:
     """Personal data is never printed in full."""
     citizen = event.get("citizen")
-    if isinstance(citizen, dict):
+    if isinstance(citizen, dict) and not citizen.get("erased"):
         name = citizen.get("name")
         event["citizen"] = {
             "name": (name[0] + "**") if name else name,

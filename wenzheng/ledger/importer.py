@@ -137,8 +137,11 @@ def _reason(actions: list[dict[str, Any]], outcomes: list[Outcome]) -> str:
 
 
 def write_rejected(report: ImportReport, headers: list[str], source: Path, folder: Path,
-                   stamp: str) -> Path | None:
-    """The rejected rows with their numbers and reasons, as a CSV Excel opens (UTF-8 BOM)."""
+                   stamp: str, personal: frozenset[str] = frozenset()) -> Path | None:
+    """The rejected rows with their numbers and reasons, as a CSV Excel opens (UTF-8 BOM).
+
+    Columns holding personal data (`personal`) are blanked: the source ledger still has them.
+    """
     if not report.rejected:
         return None
     folder.mkdir(parents=True, exist_ok=True)
@@ -147,7 +150,8 @@ def write_rejected(report: ImportReport, headers: list[str], source: Path, folde
         writer = csv.writer(handle)
         writer.writerow(["行号", "原因", *headers])
         for r in report.rejected:
-            writer.writerow([r.row, r.reason, *(_cell(r.values.get(h)) for h in headers)])
+            writer.writerow([r.row, r.reason, *("（已隐去）" if h in personal and r.values.get(h)
+                                                else _cell(r.values.get(h)) for h in headers)])
     return target
 
 
