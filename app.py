@@ -1,18 +1,51 @@
-"""The Streamlit app (placeholder until the app issue): shows the home and its configuration."""
+"""The Streamlit app: a router whose navigation is built from the signed-in user's role."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from wenzheng.home import Home
+from wenzheng.config import ConfigError
+from wenzheng.webapp import auth, roles
+from wenzheng.webapp.resources import home_key, home_of
+from wenzheng.webapp.users import ensure_demo_users, in_production, users_path
 
-st.set_page_config(page_title="问政 · 网络问政考核", layout="wide")
-home = Home.resolve()
-settings = home.settings()
-st.title(f"{settings.city} 网络问政考核系统")
-st.caption(f"主目录：{home.root}")
-st.subheader("承办单位")
-st.dataframe(
-    [{"代码": d.code, "名称": d.name, "类别": d.group} for d in settings.departments],
-    hide_index=True,
-)
+GOTO_KEY = "wz_goto"
+
+st.set_page_config(page_title="问政 · 网络问政考核", page_icon=":material/account_balance:",
+                   layout="wide")
+key = home_key()
+root = Path(key[0])
+try:
+    settings = home_of(key).settings()
+except ConfigError as exc:
+    st.error(f"配置错误：{exc}")
+    st.stop()
+ensure_demo_users(users_path(root))
+oidc_message = auth.adopt_oidc_user(root)
+user = auth.current(root)
+
+pages = {spec.key: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.key,
+                           default=spec.key == roles.DEFAULT_PAGE[user.role])
+         for spec in roles.pages_for(user.role)}
+current = st.navigation(list(pages.values()))
+
+with st.sidebar:
+    st.markdown(f"**{settings.city}网络问政考核系统**")
+    if user.role == roles.PUBLIC:
+        st.caption("公众访问：仅可查看曝光台。工作人员请登录。")
+    else:
+        st.caption(f"当前用户：{user.name}（{user.role_zh}）")
+        if st.button("退出登录", key="logout"):
+            auth.sign_out()
+            st.rerun()
+    if in_production():
+        st.caption("生产环境")
+    if oidc_message:
+        st.warning(oidc_message)
+
+goto = st.session_state.pop(GOTO_KEY, None)
+if goto in pages:  # right after signing in: the role's first page
+    st.switch_page(pages[goto])
+current.run()

@@ -1,0 +1,43 @@
+"""月度通报: the issued monthly bulletins, each downloadable as .docx and .xlsx."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from wenzheng.webapp import auth, bulletinview, cached
+from wenzheng.webapp.resources import home_key
+
+auth.require("bulletins")
+key = home_key()
+st.title("月度通报")
+months = cached.issued_months(key)
+if not months:
+    st.info("尚未发布月度通报（由 wenzheng bulletins 在每月截数后自动发布）。")
+    st.stop()
+
+listed = [b for b in (cached.issued(key, m) for m in months) if b is not None]
+st.dataframe(pd.DataFrame([{"月份": b.month, "考核规则版本": b.rules_version,
+                            "数据截至": b.as_of[:16].replace("T", " "),
+                            "事件库位置": b.position, "更正次数": b.corrections,
+                            "内容摘要": b.content_hash[:16]} for b in listed]), hide_index=True)
+
+month = st.selectbox("选择通报", months, key="bulletin_month")
+found = cached.issued(key, month)
+if found is None:
+    st.stop()
+bulletin = bulletinview.bulletin_from_content(found.content)
+if bulletin.content_hash() == found.content_hash:
+    st.success(f"内容摘要与发布记录一致：{found.content_hash}")
+else:
+    st.error("内容与发布记录的摘要不一致，请核查。")
+docx_data, xlsx_data = cached.bulletin_files(key, month, found.content_hash)
+one, two, _ = st.columns([1, 1, 4])
+one.download_button("下载 Word（.docx）", docx_data, file_name=f"bulletin-{month}.docx",
+                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    key="bulletin_docx", on_click="ignore")
+two.download_button("下载 Excel（.xlsx）", xlsx_data, file_name=f"bulletin-{month}.xlsx",
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    key="bulletin_xlsx", on_click="ignore")
+with st.expander("通报全文", expanded=True):
+    st.markdown(bulletinview.markdown(bulletin))

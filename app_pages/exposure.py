@@ -1,0 +1,64 @@
+"""曝光台 (public): current exposure entries with their rule, praised cases, public figures."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from wenzheng.render import RULE_ZH, short_time
+from wenzheng.webapp import auth, cached, moments, publicview
+from wenzheng.webapp.resources import home_key, home_of
+
+auth.require("exposure")
+key = home_key()
+settings = home_of(key).settings()
+names = settings.department_names()
+calendar = settings.deadline_policy().calendar
+as_of = moments.current_moment(calendar, moments.now())
+st.title("曝光台")
+st.caption(f"{settings.city}网络问政曝光台，截至 {short_time(as_of)}。每条均由公开规则自动生成，"
+           "并注明所依据的规则；不含任何群众个人信息。")
+
+entries = cached.exposure_entries(key, as_of)
+counts = {rule: sum(1 for e in entries if e.rule == rule) for rule in RULE_ZH}
+for column, (rule, label) in zip(st.columns(len(RULE_ZH)), RULE_ZH.items(), strict=True):
+    column.metric(label, counts[rule])
+left, right = st.columns(2)
+chosen_rule = left.selectbox("规则", list(RULE_ZH), index=None, format_func=lambda r: RULE_ZH[r],
+                      placeholder="全部规则", key="expo_rule")
+units = sorted({e.department for e in entries})
+unit = right.selectbox("单位", units, index=None, format_func=lambda c: names.get(c, c),
+                       placeholder="全部单位", key="expo_department")
+shown = [e for e in entries
+         if chosen_rule in (None, e.rule) and unit in (None, e.department)]
+st.dataframe(publicview.entries_frame(shown), hide_index=True)
+
+years = moments.years_between(*cached.assigned_days(key))
+if not years:
+    st.stop()
+year = st.selectbox("年度", years, key="expo_year")
+
+st.subheader("群众点赞的案件")
+st.caption(f"{publicview.FAST_DAYS:g} 个工作日内按时公开回复、群众亲自评价为“满意”的案件"
+           "（系统默认满意不计入）。")
+st.dataframe(publicview.praised_frame(cached.praised(key, year, as_of), names), hide_index=True)
+
+st.subheader("公开回复与满意度")
+figures = cached.year_figures(key, year, as_of)
+total = figures["total"]
+
+
+def _pct(value: float | None) -> str:
+    """A rate as a percentage, or '—'."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+a, b, c, d = st.columns(4)
+a.metric("受理", total["received"])
+b.metric("公开回复", total["replied"])
+c.metric("回复率", _pct(total["reply_rate"]))
+d.metric("满意率", _pct(total["satisfaction_rate"]),
+         help=f"群众亲自评价的满意率：{_pct(total['satisfaction_rate_explicit'])}"
+              f"（{total['rated_explicit']} 件亲自评价，{total['rated_default']} 件为默认满意）")
+rates = {label: st.column_config.ProgressColumn(label, min_value=0.0, max_value=1.0,
+                                                format="percent") for label in ("回复率", "满意率")}
+st.dataframe(publicview.figures_frame(figures), hide_index=True, column_config=rates)

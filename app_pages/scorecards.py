@@ -1,0 +1,86 @@
+"""部门考核: year and peer-group filters, ranking with rates and intervals, charts, drill-down."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from wenzheng.config import ConfigError
+from wenzheng.webapp import auth, cached, moments, scoreview
+from wenzheng.webapp.resources import home_key, home_of
+
+auth.require("scorecards")
+key = home_key()
+settings = home_of(key).settings()
+calendar = settings.deadline_policy().calendar
+st.title("部门考核")
+
+years = moments.years_between(*cached.assigned_days(key))
+if not years:
+    st.info("读模型中还没有已交办的案件。")
+    st.stop()
+left, middle, right = st.columns(3)
+year = left.selectbox("考核年度", years, key="score_year")
+peer_groups = [scoreview.ALL_GROUPS, *dict.fromkeys(d.group for d in settings.departments)]
+group = middle.selectbox("同类单位分组", peer_groups, key="score_group")
+day = right.date_input("数据截至", value=moments.default_day(calendar, moments.now()),
+                       min_value=date(year, 1, 1),
+                       max_value=moments.last_covered_day(calendar), key="score_as_of")
+as_of = moments.as_of_day(day, moments.now())
+try:
+    sheet = cached.score_sheet(key, year, as_of)
+except ConfigError as exc:
+    st.error(f"考核规则配置错误：{exc}")
+    st.stop()
+st.caption(f"统计 {year} 年交办的案件，数据截至 {sheet.as_of[:16].replace('T', ' ')}；考核规则版本 "
+           f"{sheet.rules_version}；年受理少于 {sheet.min_volume} 件的单位列示但不排名。"
+           "比率旁为 95% Wilson 置信区间。")
+
+frame = scoreview.ranking_frame(sheet, group)
+percent = {label: st.column_config.ProgressColumn(label, min_value=0.0, max_value=1.0,
+                                                  format="percent")
+           for label in scoreview.RATE_ZH.values()}
+st.dataframe(frame, hide_index=True, column_config={
+    **percent, "得分": st.column_config.NumberColumn("得分", format="%.2f"),
+    "排名": st.column_config.NumberColumn("排名", format="%d")})
+
+csv_data, xlsx_data = cached.score_files(key, year, as_of)
+one, two, _ = st.columns([1, 1, 4])
+one.download_button("下载 CSV", csv_data, file_name=f"scorecard-{year}.csv", mime="text/csv",
+                    key="score_csv", on_click="ignore")
+two.download_button("下载 Excel", xlsx_data, file_name=f"scorecard-{year}.xlsx",
+                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    key="score_xlsx", on_click="ignore")
+
+st.subheader("各项指标")
+for tab, measure in zip(st.tabs(list(scoreview.MEASURES.values())), scoreview.MEASURES,
+                        strict=True):
+    chart_data = scoreview.measure_frame(sheet, measure, group)
+    if chart_data.empty:
+        tab.info("无可比较的数据。")
+    else:
+        tab.altair_chart(scoreview.measure_chart(chart_data, measure), width="stretch")
+
+st.subheader("单位明细")
+cards = scoreview.cards_in(sheet, group)
+names = {c.code: f"{c.name}（{c.code}）" for c in cards}
+code = st.selectbox("选择单位，查看得分说明和扣分所涉案件", list(names),
+                    format_func=lambda c: names[c], index=None, placeholder="选择单位",
+                    key="score_unit")
+if code:
+    card = sheet.card(code)
+    a, b, c, d = st.columns(4)
+    a.metric("得分", "—" if card.score is None else f"{card.score:.2f}")
+    b.metric("组内排名", "不排名" if card.rank is None else str(card.rank))
+    c.metric("等级", card.grade or "—")
+    d.metric("扣分", f"{card.deducted:g}")
+    st.markdown("\n".join(f"- {line}" for line in scoreview.explanation(card)) or "（无）")
+    st.markdown("**扣分所涉案件**")
+    deductions = scoreview.deduction_frame(card)
+    if deductions.empty:
+        st.write("无扣分。")
+    else:
+        st.dataframe(deductions, hide_index=True)
+    with st.expander("未计入各比率的案件"):
+        st.dataframe(scoreview.misses_frame(card), hide_index=True)

@@ -1,0 +1,36 @@
+"""系统状态: store head, transport, relay and projection positions, lag; recent case views."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from wenzheng.render import short_time
+from wenzheng.webapp import auth, cached, health
+from wenzheng.webapp.resources import home_key, readmodels
+from wenzheng.webapp.roles import ROLE_ZH
+from wenzheng.webapp.viewlog import recent_views
+
+auth.require("status")
+key = home_key()
+st.title("系统状态")
+if st.button("刷新", key="status_refresh"):
+    cached.pipeline_status.clear()
+result = cached.pipeline_status(key)
+a, b, c = st.columns(3)
+a.metric("事件库位置", result["store_head"])
+b.metric("投影落后（事件）", "—" if result["projection_lag"] is None else result["projection_lag"])
+c.metric("传输方式", result["transport"])
+for warning in result["warnings"]:
+    st.warning(warning)
+st.dataframe(pd.DataFrame(health.status_rows(result)), hide_index=True)
+st.caption(f"主目录：{key[0]}")
+
+st.subheader("最近的案件查阅记录")
+with readmodels(key).use() as db:
+    views = recent_views(db, 50)
+st.dataframe(pd.DataFrame([{"查阅时间": short_time(v.viewed_at), "查阅人": v.username,
+                            "角色": ROLE_ZH.get(v.role, v.role), "案件编号": v.case_number,
+                            "含个人信息": "是" if v.cleared else "否"} for v in views],
+                          columns=["查阅时间", "查阅人", "角色", "案件编号", "含个人信息"]),
+             hide_index=True)

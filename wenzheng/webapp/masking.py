@@ -1,0 +1,42 @@
+"""Masking a citizen's personal data for roles without clearance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wenzheng.render import mask_phone
+
+MASKED = "（已遮蔽：无查阅个人信息权限）"
+
+
+def mask_name(name: str | None) -> str | None:
+    """'张三' → '张*', '欧阳娜娜' → '欧***'."""
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+def mask_personal(data: dict[str, Any]) -> dict[str, Any]:
+    """Citizen name and phone masked, free text (content) withheld, other fields kept."""
+    out = dict(data)
+    citizen = out.get("citizen")
+    if isinstance(citizen, dict):
+        out["citizen"] = {**{k: MASKED for k in citizen},
+                          "name": mask_name(citizen.get("name")),
+                          "phone": mask_phone(citizen.get("phone"))}
+    if "content" in out:
+        out["content"] = MASKED
+    return out
+
+
+def personal_rows(data: dict[str, Any]) -> list[dict[str, str]]:
+    """Personal data as 项目/内容 rows for a table."""
+    labels = {"name": "姓名", "phone": "电话"}
+    rows: list[dict[str, str]] = []
+    citizen = data.get("citizen")
+    if isinstance(citizen, dict):
+        rows += [{"项目": labels.get(str(k), str(k)), "内容": str(v or "")}
+                 for k, v in citizen.items()]
+    if "content" in data:
+        rows.append({"项目": "留言内容", "内容": str(data.get("content") or "")})
+    return rows

@@ -1,0 +1,64 @@
+"""The app's "as of" moments: the app may read the clock; figures take the moment as a value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from domain.calendar import BUSINESS_TZ, WorkingCalendar
+from scorecards.assess import end_of
+
+QUANTUM_MINUTES = 5  # "now" is rounded down, so cached figures are reused for a few minutes
+
+
+def now() -> datetime:
+    """The current moment, Beijing time."""
+    return datetime.now(BUSINESS_TZ)
+
+
+def rounded(moment: datetime, minutes: int = QUANTUM_MINUTES) -> datetime:
+    """A moment rounded down to a multiple of `minutes`."""
+    moment = moment.astimezone(BUSINESS_TZ)
+    return moment.replace(minute=moment.minute - moment.minute % minutes, second=0,
+                          microsecond=0)
+
+
+def last_covered_day(calendar: WorkingCalendar) -> date:
+    """The last day the working-day calendar knows (a later moment cannot be measured)."""
+    return date(calendar.covered.stop - 1, 12, 31)
+
+
+def as_of_day(day: date, current: datetime) -> datetime:
+    """The end of a past day, or the rounded current moment for today (never the future)."""
+    if day < current.astimezone(BUSINESS_TZ).date():
+        return end_of(day)
+    return rounded(current)
+
+
+def current_moment(calendar: WorkingCalendar, current: datetime) -> datetime:
+    """The rounded current moment, or the calendar's last covered moment when now is beyond it."""
+    last = last_covered_day(calendar)
+    if current.astimezone(BUSINESS_TZ).date() > last:
+        return end_of(last)
+    return rounded(current)
+
+
+def default_day(calendar: WorkingCalendar, current: datetime) -> date:
+    """Today, or the last day the calendar covers."""
+    return min(current.astimezone(BUSINESS_TZ).date(), last_covered_day(calendar))
+
+
+def years_between(first: date | None, last: date | None) -> list[int]:
+    """Years with assigned cases, newest first (empty when there is none)."""
+    if first is None or last is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
+
+
+def month_start(day: date) -> date:
+    """The first day of the day's month."""
+    return day.replace(day=1)
+
+
+def days_ago(day: date, days: int) -> date:
+    """`days` calendar days before `day`."""
+    return day - timedelta(days=days)

@@ -1,0 +1,152 @@
+"""The scorecard page's tables, charts and downloads, built from a ScoreSheet (no Streamlit)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, cast
+
+import altair as alt
+import pandas as pd
+import xlsxwriter
+
+from scorecards.scoring import Scorecard, ScoreSheet
+from scorecards.wilson import wilson
+from wenzheng.commands.scoring import scorecard_csv
+
+ALL_GROUPS = "全部"
+RATE_KEYS = ("response", "resolution", "satisfaction")
+RATE_ZH = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}
+MEASURES = {"score": "得分", **RATE_ZH}
+
+
+def interval(hits: float, total: int) -> tuple[float, float] | None:
+    """95% Wilson interval of a rate; satisfaction hits are weighted, hence fractional."""
+    return wilson(cast(int, hits), total)
+
+
+def _ci_text(ci: tuple[float, float] | None) -> str:
+    """'[92.1%, 97.3%]' or '—'."""
+    return "—" if ci is None else f"[{ci[0] * 100:.1f}%, {ci[1] * 100:.1f}%]"
+
+
+def cards_in(sheet: ScoreSheet, group: str) -> list[Scorecard]:
+    """The cards of a peer group (or all), ranked first by group order and rank."""
+    order = {g: i for i, g in enumerate(dict.fromkeys(c.group for c in sheet.cards))}
+    chosen = [c for c in sheet.cards if group in (ALL_GROUPS, c.group)]
+    return sorted(chosen, key=lambda c: (order[c.group], c.rank is None, c.rank or 0,
+                                         -(c.score or 0), c.code))
+
+
+def groups(sheet: ScoreSheet) -> list[str]:
+    """'全部' and every peer group, in configuration order."""
+    return [ALL_GROUPS, *dict.fromkeys(c.group for c in sheet.cards)]
+
+
+def ranking_frame(sheet: ScoreSheet, group: str = ALL_GROUPS) -> pd.DataFrame:
+    """One row a department: rank, score, grade, the three rates and their intervals."""
+    rows: list[dict[str, Any]] = []
+    for c in cards_in(sheet, group):
+        row: dict[str, Any] = {"分组": c.group, "排名": c.rank, "代码": c.code, "单位": c.name,
+                               "受理": c.received, "基础分": c.base, "扣分": c.deducted,
+                               "得分": c.score, "等级": c.grade or "—"}
+        for r in c.rates:
+            label = RATE_ZH.get(r.key, r.label)
+            row[label] = r.value
+            row[f"{label}区间"] = _ci_text(interval(r.hits, r.total))
+        row["说明"] = "样本不足，不排名" if c.small_sample else ""
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def measure_frame(sheet: ScoreSheet, measure: str, group: str = ALL_GROUPS) -> pd.DataFrame:
+    """Per department: the value of one measure (score, or a rate with its interval)."""
+    rows = []
+    for c in cards_in(sheet, group):
+        if measure == "score":
+            if c.score is not None:
+                rows.append({"单位": c.name, "代码": c.code, "分组": c.group, "值": c.score,
+                             "下限": None, "上限": None})
+            continue
+        r = next(r for r in c.rates if r.key == measure)
+        ci = interval(r.hits, r.total)
+        if r.value is not None:
+            rows.append({"单位": c.name, "代码": c.code, "分组": c.group, "值": r.value,
+                         "下限": ci[0] if ci else None, "上限": ci[1] if ci else None})
+    return pd.DataFrame(rows, columns=["单位", "代码", "分组", "值", "下限", "上限"])
+
+
+def measure_chart(frame: pd.DataFrame, measure: str) -> alt.LayerChart | alt.Chart:
+    """A bar per department (sorted), with the Wilson interval as a rule for rates."""
+    label = MEASURES[measure]
+    percent = measure != "score"
+    x = alt.X("值:Q", title=label, axis=alt.Axis(format=".0%" if percent else "d"),
+              scale=alt.Scale(domain=[0, 1] if percent else [0, 100]))
+    y = alt.Y("单位:N", sort="-x", title=None)
+    tooltip = ["代码", "单位", "分组", alt.Tooltip("值:Q", format=".1%" if percent else ".2f")]
+    height = max(200, 18 * len(frame))
+    bars = alt.Chart(frame).mark_bar().encode(x=x, y=y, color=alt.Color("分组:N", title="分组"),
+                                              tooltip=tooltip).properties(height=height)
+    if not percent:
+        return bars
+    order = alt.EncodingSortField("值", order="descending")
+    rules = alt.Chart(frame).mark_rule(color="black").encode(
+        x="下限:Q", x2="上限:Q", y=alt.Y("单位:N", sort=order))
+    return alt.LayerChart(layer=[bars, rules])
+
+
+def explanation(card: Scorecard) -> list[str]:
+    """The card's explanation lines (rates and deductions in words)."""
+    return card.explanation()
+
+
+def deduction_frame(card: Scorecard) -> pd.DataFrame:
+    """Each deduction item (a case number, or an exposure entry) with its kind and points."""
+    rows = [{"扣分项": d.label, "每项扣分": d.each, "案件": item}
+            for d in card.deductions for item in d.items]
+    return pd.DataFrame(rows, columns=["扣分项", "每项扣分", "案件"])
+
+
+def misses_frame(card: Scorecard) -> pd.DataFrame:
+    """The cases that did not count as hits for each rate."""
+    rows = [{"指标": RATE_ZH.get(r.key, r.label), "未计入的案件": n}
+            for r in card.rates for n in r.misses]
+    return pd.DataFrame(rows, columns=["指标", "未计入的案件"])
+
+
+def csv_bytes(sheet: ScoreSheet) -> bytes:
+    """The scorecards as CSV (the `wenzheng scorecard --format csv` layout), UTF-8 with BOM."""
+    return ("\ufeff" + scorecard_csv(sheet)).encode("utf-8")
+
+
+def xlsx_bytes(sheet: ScoreSheet, year: int) -> bytes:
+    """The scorecards as an Excel workbook in memory: results, deductions, provenance."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    head = book.add_format({"bold": True, "bg_color": "#DDDDDD", "border": 1})
+    pct = book.add_format({"num_format": "0.0%"})
+    frame = ranking_frame(sheet)
+    results = book.add_worksheet("考核结果")
+    results.write_row(0, 0, list(frame.columns), head)
+    rate_columns = {i for i, name in enumerate(frame.columns) if name in RATE_ZH.values()}
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        for j, value in enumerate(row):
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                results.write_blank(i, j, None)
+            else:
+                results.write(i, j, value, pct if j in rate_columns else None)
+    results.set_column(0, len(frame.columns) - 1, 14)
+    details = book.add_worksheet("扣分明细")
+    details.write_row(0, 0, ["代码", "单位", "扣分项", "每项扣分", "案件"], head)
+    line = 1
+    for c in sheet.cards:
+        for d in c.deductions:
+            for item in d.items:
+                details.write_row(line, 0, [c.code, c.name, d.label, d.each, item])
+                line += 1
+    notes = book.add_worksheet("说明")
+    for i, (k, v) in enumerate((("年度", year), ("考核规则版本", sheet.rules_version),
+                                ("统计期间", f"{sheet.period_from} 至 {sheet.period_to}"),
+                                ("数据截至", sheet.as_of), ("最低件数", sheet.min_volume))):
+        notes.write_row(i, 0, [k, v])
+    book.close()
+    return out.getvalue()
