@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -48,6 +49,11 @@ def mask_phone(phone: str | None) -> str | None:
     if not phone:
         return phone
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
+
+
+def mask_text(text: str) -> str:
+    """Free text with every run of 7 or more digits (phone, ID numbers) masked."""
+    return re.sub(r"\d{7,}", lambda m: mask_phone(m.group()) or "", text)
 
 
 def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 from domain.errors import UnknownCase
 from wenzheng.applyfile import apply_file, write_dead_letter
 from wenzheng.home import Home
-from wenzheng.render import case_text, mask_phone, to_json
+from wenzheng.render import case_text, mask_phone, mask_text, to_json
 
 
 def cmd_init(args: argparse.Namespace, home: Home) -> int:
@@ -123,6 +123,8 @@ def _unseal(event: dict[str, Any], personal: dict[str, Any] | None) -> None:
 
 def _mask_citizen(event: dict[str, Any]) -> None:
     """Personal data is never printed in full."""
+    if isinstance(event.get("content"), str):
+        event["content"] = mask_text(event["content"])
     citizen = event.get("citizen")
     if isinstance(citizen, dict) and not citizen.get("erased"):
         name = citizen.get("name")
