@@ -24,7 +24,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("exposure", "app_pages/exposure.py", "曝光台", ":material/campaign:",
              frozenset(ROLES)),
-    PageSpec("scorecards", "app_pages/scorecards.py", "部门考核", ":material/leaderboard:",
+    PageSpec("scorecards", "app_pages/department_scores.py", "部门考核", ":material/leaderboard:",
              frozenset({LEADER, ADMIN})),
     PageSpec("audit", "app_pages/audit.py", "案件审计", ":material/policy:",
              frozenset({SUPERVISOR, ADMIN})),

@@ -1,0 +1,153 @@
+"""案件审计: search (parameterised), timeline, time per holder, personal data by clearance, view log."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from domain.calendar import WorkingCalendar
+from domain.policy import DeadlinePolicy, TimeLimits
+from projections.db import Database
+from tests.app.conftest import CASES, page_as, texts
+from wenzheng.cli import main
+from wenzheng.democity import DEPARTMENTS
+from wenzheng.demogen import DemoSpec, generate
+from wenzheng.render import mask_phone
+from wenzheng.webapp.viewlog import views_of
+
+PAGE = "app_pages/audit.py"
+CASE = "SF2025-000014"  # archived; overdue while ZJJ held it
+
+
+@pytest.fixture(scope="module")
+def citizens() -> dict[str, dict[str, str]]:
+    """Each demo case's citizen, from the generator that made the home."""
+    policy = DeadlinePolicy(TimeLimits(), WorkingCalendar())
+    return {a["case"]: a["citizen"] for a in generate(DemoSpec(cases=CASES, seed=1), policy,
+                                                      DEPARTMENTS) if a["action"] == "register"}
+
+
+def cli_case(home: Path, number: str) -> dict[str, Any]:
+    """`wenzheng case NUMBER --format json`."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--home", str(home), "case", number, "--format", "json"]) == 0
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def audit_as(role: str, name: str | None = None, **widgets: Any) -> AppTest:
+    """The audit page for a role with text inputs, selectboxes and dates set."""
+    at = page_as(PAGE, role, name)
+    for key, value in widgets.items():
+        if key == "audit_number":
+            at.text_input(key=key).input(value).run()
+        elif key in ("audit_from", "audit_to"):
+            at.date_input(key=key).set_value(value).run()
+        else:
+            at.selectbox(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def readmodels(home: Path) -> Database:
+    """The home's read-model database."""
+    return Database.sqlite(home / "readmodels.sqlite")
+
+
+def test_the_timeline_shows_every_event_with_holder_deadline_overdue_and_days(
+        home: Path) -> None:
+    at = audit_as("supervisor", audit_number=CASE)
+    expected = cli_case(home, CASE)
+    timeline = at.dataframe[1].value
+    assert list(timeline["版本"]) == [e["version"] for e in expected["history"]]
+    assert list(timeline["操作"])[:3] == ["登记", "交办", "认领"]
+    assert list(timeline["操作人"]) == [e["by"] for e in expected["history"]]
+    overdue = [bool(x) for x in timeline["当时超期"]]
+    assert overdue == [e["overdue"] for e in expected["history"]]
+    assert list(timeline["持有工作日"]) == [e["held_working_days"] for e in expected["history"]]
+    holders = at.dataframe[2].value
+    audit = expected["state"]["audit"]
+    assert dict(zip(holders["代码"], holders["持有工作日"], strict=True)) == audit[
+        "held_working_days"]
+    assert dict(zip(holders["代码"], holders["其中超期工作日"], strict=True)) == audit[
+        "overdue_working_days"]
+    assert any("历史完整性" in x for x in texts(at).splitlines())
+
+
+def test_a_supervisor_sees_the_citizens_personal_data(
+        home: Path, citizens: dict[str, dict[str, str]]) -> None:
+    at = audit_as("supervisor", audit_number=CASE)
+    personal = at.dataframe[3].value
+    shown = dict(zip(personal["项目"], personal["内容"], strict=True))
+    assert shown["电话"] == citizens[CASE]["phone"]
+    assert shown["姓名"] == citizens[CASE]["name"]
+
+
+def test_an_admin_sees_the_personal_data_masked(
+        home: Path, citizens: dict[str, dict[str, str]]) -> None:
+    at = audit_as("admin", audit_number=CASE)
+    page = texts(at)
+    assert citizens[CASE]["phone"] not in page and citizens[CASE]["name"] not in page
+    assert mask_phone(citizens[CASE]["phone"]) in page
+    assert "已遮蔽" in page
+
+
+def test_every_view_of_a_case_history_is_recorded_once_with_who_and_which_case(
+        home: Path) -> None:
+    db = readmodels(home)
+    before = len(views_of(db, "SF2025-000020"))
+    at = audit_as("supervisor", name="inspector-7", audit_number="SF2025-000020")
+    at.selectbox(key="audit_status").set_value(None).run()  # a rerun is the same view
+    views = views_of(db, "SF2025-000020")
+    assert len(views) == before + 1
+    assert (views[0].username, views[0].role, views[0].cleared) == ("inspector-7", "supervisor",
+                                                                     True)
+    log = at.dataframe[-1].value
+    assert "inspector-7" in list(log["查阅人"])
+    at.text_input(key="audit_number").input("SF2025-000021").run()
+    assert len(views_of(db, "SF2025-000021")) >= 1
+    db.close()
+
+
+def test_filters_find_cases_by_department_period_and_status(home: Path) -> None:
+    at = audit_as("admin", audit_department="ZJJ", audit_status="archived",
+                  audit_from=date(2025, 3, 1), audit_to=date(2025, 8, 31))
+    found = at.dataframe[0].value
+    db = readmodels(home)
+    row = db.fetchone("SELECT COUNT(*) FROM rm_cases WHERE (lead = 'ZJJ' OR first_department = "
+                      "'ZJJ') AND status = 'archived' AND first_assigned_day BETWEEN "
+                      "'2025-03-01' AND '2025-08-31'")
+    db.close()
+    assert row is not None and len(found) == row[0] > 0
+    assert set(found["状态"]) == {"已归档"}
+    assert set(found["承办单位"]) == {"市住房和城乡建设局"}
+    assert all("2025-03-01" <= d <= "2025-08-31" for d in found["交办日期"])
+
+
+def test_part_of_a_number_lists_the_matching_cases(home: Path) -> None:
+    at = audit_as("supervisor", audit_number="SF2025-00001")
+    found = at.dataframe[0].value
+    assert sorted(found["案件编号"]) == [f"SF2025-00001{i}" for i in range(10)]
+    assert len(at.dataframe) == 1  # no exact match: no timeline until one is chosen
+    at.selectbox(key="audit_case").set_value("SF2025-000013").run()
+    assert "案件 SF2025-000013" in [s.value for s in at.subheader]
+
+
+@pytest.mark.parametrize("text", ["' OR '1'='1", "%", "_", "\\", "'; DROP TABLE rm_cases; --",
+                                  "SF2025-000014' --", "\" OR 1=1 /*", "；DELETE FROM rm_cases"])
+def test_injection_strings_in_the_search_are_harmless(home: Path, text: str) -> None:
+    db = readmodels(home)
+    count = db.fetchone("SELECT COUNT(*) FROM rm_cases")
+    at = audit_as("supervisor", audit_number=text)
+    assert not at.exception
+    assert "找到 0 件" in [c.value for c in at.caption]
+    assert db.fetchone("SELECT COUNT(*) FROM rm_cases") == count
+    db.close()

@@ -1,0 +1,134 @@
+"""部门考核: the ranking equals `wenzheng scorecard`, filters, charts, drill-down, downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.conftest import page_as
+from wenzheng.cli import main
+
+PAGE = "app_pages/department_scores.py"
+AS_OF_DAY = date(2026, 1, 31)
+
+
+@pytest.fixture(scope="module")
+def expected(demo_home: Path) -> dict[str, Any]:
+    """`wenzheng scorecard --year 2025 --as-of 2026-01-31 --format json` on the demo home."""
+    out = io.StringIO()
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(out):
+        assert main(["--home", str(demo_home), "scorecard", "--year", "2025", "--as-of",
+                     AS_OF_DAY.isoformat(), "--format", "json"]) == 0
+    result: dict[str, Any] = json.loads(out.getvalue())
+    return result
+
+
+def scores_page(**widgets: Any) -> AppTest:
+    """The page as a leader, as of 2026-01-31, with other widgets set."""
+    at = page_as(PAGE, "leader")
+    at.selectbox(key="score_year").set_value(2025).run()
+    at.date_input(key="score_as_of").set_value(AS_OF_DAY).run()
+    for key, value in widgets.items():
+        at.selectbox(key=key).set_value(value).run()
+    assert not at.exception
+    return at
+
+
+def test_the_ranking_equals_the_scorecard_command(home: Path, expected: dict[str, Any]) -> None:
+    at = scores_page()
+    frame = at.dataframe[0].value
+    cards = {c["code"]: c for c in expected["cards"]}
+    assert sorted(frame["代码"]) == sorted(cards)
+    ranked = 0
+    for row in frame.to_dict("records"):
+        card = cards[row["代码"]]
+        assert row["受理"] == card["received"]
+        assert (row["得分"] == pytest.approx(card["score"]) if card["score"] is not None
+                else row["得分"] != row["得分"] or row["得分"] is None)
+        if card["rank"] is not None:
+            ranked += 1
+            assert row["排名"] == card["rank"] and row["等级"] == (card["grade"] or "—")
+        for rate in card["rates"]:
+            label = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}[
+                rate["key"]]
+            if rate["value"] is not None:
+                assert row[label] == pytest.approx(rate["value"])
+                low, high = (float(x.strip(" %")) / 100 for x in
+                             row[f"{label}区间"].strip("[]").split(","))
+                assert low - 1e-3 <= rate["value"] <= high + 1e-3
+    assert ranked >= 5
+    assert expected["rules_version"] in " ".join(c.value for c in at.caption)
+
+
+def test_rates_are_progress_columns(home: Path) -> None:
+    at = scores_page()
+    config = json.loads(at.dataframe[0].proto.columns)
+    for label in ("响应率", "解决率", "满意率"):
+        assert config[label]["type_config"]["type"] == "progress"
+        assert config[label]["type_config"]["max_value"] == 1.0
+
+
+def test_the_peer_group_filter_shows_only_that_group(
+        home: Path, expected: dict[str, Any]) -> None:
+    at = scores_page(score_group="县市区")
+    frame = at.dataframe[0].value
+    in_group = {c["code"] for c in expected["cards"] if c["group"] == "县市区"}
+    assert set(frame["分组"]) == {"县市区"}
+    assert set(frame["代码"]) == in_group
+    ranks = [r for r in frame["排名"] if r == r and r is not None]
+    assert sorted(ranks) == sorted(c["rank"] for c in expected["cards"]
+                                   if c["group"] == "县市区" and c["rank"] is not None)
+
+
+def test_the_year_filter_offers_the_years_with_assigned_cases_newest_first(home: Path) -> None:
+    at = page_as(PAGE, "leader")
+    # the demonstration year 2025, and its last messages assigned in January 2026
+    assert at.selectbox(key="score_year").options == ["2026", "2025"]
+    assert "统计 2026 年交办的案件" in at.caption[0].value
+
+
+def test_there_is_a_chart_per_measure(home: Path) -> None:
+    at = scores_page()
+    assert [t.label for t in at.tabs] == ["得分", "响应率", "解决率", "满意率"]
+    for tab in at.tabs:
+        charts = [e for e in tab.children.values() if getattr(e, "type", "") == "vega_lite_chart"]
+        assert len(charts) == 1
+
+
+def test_drilling_down_shows_the_explanation_and_the_cases_behind_each_deduction(
+        home: Path, expected: dict[str, Any]) -> None:
+    card = max(expected["cards"], key=lambda c: (c["deducted"], c["code"]))
+    assert card["deducted"] > 0
+    at = scores_page(score_unit=card["code"])
+    shown = "\n".join(m.value for m in at.markdown)
+    for line in card["explanation"]:
+        assert line in shown
+    deductions = at.dataframe[1].value
+    items = {(d["label"], item) for d in card["deductions"] for item in d["items"]}
+    assert set(zip(deductions["扣分项"], deductions["案件"], strict=True)) == items
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["得分"] == f"{card['score']:.2f}" and metrics["扣分"] == f"{card['deducted']:g}"
+
+
+def test_downloads_give_the_scorecards_as_csv_and_excel(
+        home: Path, expected: dict[str, Any], downloads: dict[str, bytes]) -> None:
+    at = scores_page()
+    assert {b.label for b in at.get("download_button")} == {"下载 CSV", "下载 Excel"}
+    csv_text = downloads["scorecard-2025.csv"].decode("utf-8-sig")
+    assert csv_text.startswith("code,name,group,received")
+    assert len(csv_text.strip().splitlines()) == len(expected["cards"]) + 1
+    book = openpyxl.load_workbook(io.BytesIO(downloads["scorecard-2025.xlsx"]))
+    assert book.sheetnames == ["考核结果", "扣分明细", "说明"]
+    assert book["考核结果"].max_row == len(expected["cards"]) + 1
+    details = book["扣分明细"]
+    assert details.max_row - 1 == sum(len(d["items"]) for c in expected["cards"]
+                                      for d in c["deductions"])
