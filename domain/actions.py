@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -23,11 +24,14 @@ EARLIEST = datetime(2000, 1, 1).year
 LATEST = datetime(2100, 1, 1).year
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _no_control_chars(value: str) -> str:
     """Reject control characters other than tab and newline."""
-    bad = [c for c in value if (ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127]
+    bad = _CONTROL.search(value)
     if bad:
-        raise ValueError(f"含有控制字符 {bad[0]!r}")
+        raise ValueError(f"含有控制字符 {bad.group()!r}")
     return value
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import EnvType
 
@@ -102,6 +102,7 @@ class CaseService(Application[UUID]):
         reported as rejected with a reason naming the action that failed.
         """
         cases: dict[str, Case | None] = {}
+        self._load_many({a.case for group in groups for a in group}, cases)
         results = [self._execute_group(group, cases) for group in groups]
         touched = [c for c in cases.values() if c is not None and c.pending_events]
         if not touched:
@@ -179,6 +180,19 @@ class CaseService(Application[UUID]):
             return self.repository.get(case_id(number))
         except AggregateNotFoundError:
             return None
+
+    def _load_many(self, numbers: Iterable[str], cases: dict[str, Case | None]) -> None:
+        """Load many cases at once (one query on the SQL stores) into the batch's cache."""
+        select = getattr(self.recorder, "select_events_of", None)
+        wanted = {case_id(n): n for n in numbers if n not in cases}
+        if select is None or not wanted:
+            return
+        events: dict[UUID, list[Any]] = {}
+        for stored in select(list(wanted)):
+            events.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
+        for oid, number in wanted.items():
+            found = events.get(oid)
+            cases[number] = project_aggregate(None, found) if found else None
 
     def _dispatch(self, a: A.ActionBase, case: Case | None, aid: str) -> Case | None:
         """Call the aggregate command that the action names."""

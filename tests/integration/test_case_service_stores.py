@@ -111,7 +111,11 @@ class TestCaseServiceOnEachStore:
         assert [e["holder"] for e in history] == ["OFFICE", "CGJ", "CGJ", "OFFICE", "OFFICE",
                                                   "OFFICE", "OFFICE", "OFFICE"]
         assert history[0]["number"] == "WZ-1"
-        assert history[0]["citizen"] == {"name": "李四", "phone": "13900001111"}
+        assert history[0]["citizen"]["sealed"].startswith("wz-sealed-v1:")
+        assert "13900001111" not in str(history[0])
+        personal = reader.personal_data("WZ-1")
+        assert personal is not None
+        assert personal["citizen"] == {"name": "李四", "phone": "13900001111"}
         assert history[1]["deadlines"]["reply"] == "2025-10-17T23:59:59.999999+08:00"
         assert history == written_history
 

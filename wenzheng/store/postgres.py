@@ -91,6 +91,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         key = _row(row, 0, "key") if row is not None else None
         return bytes(key) if key is not None else None
 
+    def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """Every stored event of these aggregates, by aggregate and version (one query)."""
+        if not originator_ids:
+            return []
+        table = SQL("{}.{}").format(Identifier(self.datastore.schema),
+                                    Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as c:
+            c.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {} WHERE "
+                          "originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                          ).format(table), (list(originator_ids),))
+            return [StoredEvent(originator_id=_row(r, 0, "originator_id"),
+                                originator_version=_row(r, 1, "originator_version"),
+                                topic=_row(r, 2, "topic"), state=bytes(_row(r, 3, "state")))
+                    for r in c.fetchall()]
+
     def chain_head(self) -> tuple[int, bytes]:
         """The global chain's last position and hash (0 and the genesis hash when empty)."""
         with self.datastore.get_connection() as conn, conn.cursor() as c:

@@ -12,6 +12,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from wenzheng.store.chain import GENESIS, link_batch
 
 CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
+CHUNK = 500
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
@@ -85,6 +86,20 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             c.execute(f"SELECT key FROM {KEYS_TABLE} WHERE originator_id=?", (originator_id.hex,))
             row = c.fetchone()
         return bytes(row[0]) if row is not None and row[0] is not None else None
+
+    def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """Every stored event of these aggregates, by aggregate and version (one query a chunk)."""
+        found: list[StoredEvent] = []
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(originator_ids), CHUNK):
+                chunk = [oid.hex for oid in originator_ids[start:start + CHUNK]]
+                c.execute(f"SELECT originator_id, originator_version, topic, state FROM "
+                          f"{self.events_table_name} WHERE originator_id IN "
+                          f"({','.join('?' * len(chunk))}) ORDER BY originator_id, "
+                          "originator_version", chunk)
+                found += [StoredEvent(originator_id=UUID(r[0]), originator_version=r[1],
+                                      topic=r[2], state=r[3]) for r in c.fetchall()]
+        return found
 
     def chain_head(self) -> tuple[int, bytes]:
         """The global chain's last position and hash (0 and the genesis hash when empty)."""
