@@ -13,7 +13,7 @@ import pytest
 
 from domain.case import case_id
 from wenzheng.cli import main
-from wenzheng.home import Home, postgres_env
+from wenzheng.home import Home
 
 CASES = ("T-A", "T-B", "T-C", "T-D")
 
@@ -175,3 +175,50 @@ def test_every_event_id_is_chained(home: Home) -> None:
 
     report = verify_store(env)
     assert report.ok and report.events == 16
+
+
+def rewrite_consistently(db: Path, case: str, version: int, old: bytes, new: bytes) -> None:
+    """Change an event and recompute every later link of both chains, as a skilled forger would."""
+    from wenzheng.store.chain import GENESIS, chain_hash, content_hash, event_hash
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    oid = case_id(case)
+    _topic, state = conn.execute("SELECT topic, state FROM stored_events WHERE originator_id=? "
+                                "AND originator_version=?", (oid.hex, version)).fetchone()
+    conn.execute("UPDATE stored_events SET state=? WHERE originator_id=? AND originator_version=?",
+                 (bytes(state).replace(old, new), oid.hex, version))
+    rows = conn.execute("SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state "
+                        "FROM stored_events e ORDER BY e.rowid").fetchall()
+    heads: dict[str, bytes] = {}
+    head = GENESIS
+    for position, ident, v, t, s in rows:
+        content = content_hash(t, bytes(s))
+        link = event_hash(heads.get(ident, GENESIS) if v > 1 else GENESIS, UUID(ident), v,
+                          content)
+        head = chain_hash(head, position, link)
+        heads[ident] = link
+        conn.execute("UPDATE wenzheng_chain SET content_hash=?, event_hash=?, chain_hash=? "
+                     "WHERE notification_id=?", (content, link, head, position))
+    conn.close()
+
+
+def test_a_consistent_rewrite_is_caught_by_the_bulletins_anchor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
+    h = Home(tmp_path / "home")
+    assert main(["--home", str(h.root), "init"]) == 0
+    actions = tmp_path / "actions.jsonl"
+    actions.write_text("\n".join(json.dumps(x, ensure_ascii=False)
+                                 for c in CASES for x in lines_for(c)), encoding="utf-8")
+    assert main(["--home", str(h.root), "apply", str(actions)]) == 0
+    assert main(["--home", str(h.root), "bulletins", "--since", "2025-10", "--out",
+                 str(tmp_path / "out"), "--now", "2025-11-20T00:00:00+08:00"]) == 0
+    status, report = verify(h, capsys)
+    assert status == 0 and report["bulletins"] == []
+
+    rewrite_consistently(h.events_db, "T-A", 2, b'"CGJ"', b'"HBJ"')
+    status, report = verify(h, capsys)
+    assert report["problems"] == []  # both chains were recomputed: only the anchor can tell
+    assert status == 1
+    assert len(report["bulletins"]) == 1 and "2025-10" in report["bulletins"][0]
