@@ -89,7 +89,7 @@ def texts(at: AppTest) -> str:
     parts: list[str] = []
     for kind in ("markdown", "caption", "title", "subheader", "header", "info", "success",
                  "warning", "error"):
-        parts += [str(e.value) for e in at.get(kind)]
+        parts += [str(getattr(e, "value", "")) for e in at.get(kind)]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     for frame in at.dataframe:
         parts.append(frame.value.to_csv(index=False))

@@ -1,4 +1,4 @@
-"""案件审计: search (parameterised), timeline, time per holder, personal data by clearance, view log."""
+"""案件审计: parameterised search, timeline, days per holder, masking by clearance, view log."""
 
 from __future__ import annotations
 
@@ -96,7 +96,7 @@ def test_an_admin_sees_the_personal_data_masked(
     at = audit_as("admin", audit_number=CASE)
     page = texts(at)
     assert citizens[CASE]["phone"] not in page and citizens[CASE]["name"] not in page
-    assert mask_phone(citizens[CASE]["phone"]) in page
+    assert str(mask_phone(citizens[CASE]["phone"])) in page
     assert "已遮蔽" in page
 
 
@@ -111,7 +111,7 @@ def test_every_view_of_a_case_history_is_recorded_once_with_who_and_which_case(
     assert (views[0].username, views[0].role, views[0].cleared) == ("inspector-7", "supervisor",
                                                                      True)
     log = at.dataframe[-1].value
-    assert "inspector-7" in list(log["查阅人"])
+    assert "inspector-7" in set(log["查阅人"])
     at.text_input(key="audit_number").input("SF2025-000021").run()
     assert len(views_of(db, "SF2025-000021")) >= 1
     db.close()
