@@ -1,0 +1,74 @@
+"""Commands for the app's users: user add | list | remove (HOME/users.toml, scrypt hashes)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+from wenzheng.home import Home
+from wenzheng.webapp.roles import ROLE_ZH, SIGNED_IN_ROLES
+from wenzheng.webapp.users import UserError, add_user, load_users, remove_user, users_path
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: the first line of stdin with --password-stdin, else asked twice."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != first:
+        raise UserError("两次输入的密码不一致")
+    return first
+
+
+def cmd_user_add(args: argparse.Namespace, home: Home) -> int:
+    """Add (or replace) a user of the app."""
+    home.init()
+    try:
+        user = add_user(users_path(home.root), args.name, args.role, _password(args), args.email)
+    except UserError as exc:
+        print(f"未能添加用户：{exc}", file=sys.stderr)
+        return 2
+    print(f"已保存用户 {user.name}（{ROLE_ZH[user.role]}）到 {users_path(home.root)}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace, home: Home) -> int:
+    """List the users (never their hashes)."""
+    try:
+        users = load_users(users_path(home.root))
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    for u in sorted(users.values(), key=lambda u: u.name):
+        extra = "".join((f"  {u.email}" if u.email else "", "  （演示账号）" if u.demo else ""))
+        print(f"{u.name}  {u.role} {ROLE_ZH[u.role]}{extra}")
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace, home: Home) -> int:
+    """Remove a user."""
+    if remove_user(users_path(home.root), args.name):
+        print(f"已删除用户 {args.name}")
+        return 0
+    print(f"没有用户 {args.name}", file=sys.stderr)
+    return 1
+
+
+def register(sub: Any) -> None:
+    """Add `user add|list|remove` to the command line."""
+    p = sub.add_parser("user", help="users of the Streamlit app (HOME/users.toml)")
+    actions = p.add_subparsers(dest="user_command", required=True)
+    add = actions.add_parser("add", help="add or replace a user; the password is asked for")
+    add.add_argument("name")
+    add.add_argument("--role", choices=SIGNED_IN_ROLES, required=True)
+    add.add_argument("--email", help="the OIDC email that signs in as this user")
+    add.add_argument("--password-stdin", dest="password_stdin", action="store_true",
+                     help="read the password from the first line of stdin")
+    add.set_defaults(run=cmd_user_add)
+    listing = actions.add_parser("list", help="list the users")
+    listing.set_defaults(run=cmd_user_list)
+    remove = actions.add_parser("remove", help="remove a user")
+    remove.add_argument("name")
+    remove.set_defaults(run=cmd_user_remove)
