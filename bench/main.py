@@ -118,7 +118,7 @@ class Run:
         error = None if ok else str(data.get("error") or f"exit status {finished.returncode}")
         self.record(size, store, name, ok, finished.seconds, finished.peak_rss_mib,
                     data if ok else {}, error)
-        summary = report.fmt_rate(data.get("rate")) if ok and "rate" in data else ""
+        summary = report.step_summary(data) if ok else ""
         say(f"  {'✓' if ok else '✗'} {name} {summary} ({finished.seconds:,.1f} s, peak "
             f"{finished.peak_rss_mib:,.0f} MiB){'' if ok else ': ' + str(error)[-300:]}")
         return data if ok else None
@@ -142,6 +142,8 @@ def app_render(run: Run, size: int, store: str, target: Target) -> None:
     say(f"{size:,} cases · {store} · app_render …")
     argv = python_argv(str(APP_RENDER), "--home", str(target.home), "--repeat",
                        str(run.args.repeat))
+    if "--year" in APP_RENDER.read_text(encoding="utf-8"):
+        argv += ["--year", str(run.args.year)]
     done = run_command(argv, step_env(None, **target.env()), run.timeout(size))
     data: dict[str, Any] = {}
     for line in reversed(done.output.strip().splitlines()):
@@ -154,7 +156,7 @@ def app_render(run: Run, size: int, store: str, target: Target) -> None:
     ok = done.returncode == 0 and bool(data)
     error = None if ok else f"exit {done.returncode}: {done.output[-500:]}"
     run.record(size, store, "app_render", ok, done.seconds, done.peak_rss_mib, data, error)
-    say(f"  {'✓' if ok else '✗'} app_render ({done.seconds:,.1f} s)")
+    say(f"  {'✓' if ok else '✗'} app_render {report.step_summary(data)} ({done.seconds:,.1f} s)")
 
 
 def kafka_steps(run: Run, size: int, store: str, applied: Target, events: int) -> None:

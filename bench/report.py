@@ -178,6 +178,19 @@ def broker_row(results: Iterable[Result], size: int, store: str) -> list[str] | 
             fmt_mib(_rss(r))]
 
 
+def step_summary(data: Mapping[str, Any]) -> str:
+    """A step's headline figure for the progress line."""
+    if data.get("rate") is not None:
+        return fmt_rate(data["rate"])
+    if "p99" in data:
+        return f"p50 {fmt_seconds(data.get('p50'))}, p99 {fmt_seconds(data.get('p99'))}"
+    if "cold" in data:
+        return f"cold {fmt_seconds(data.get('cold'))}, warm {fmt_seconds(data.get('warm'))}"
+    shown = [f"{q} {fmt_seconds(data[q].get('best'))}" for q in QUERIES
+             if isinstance(data.get(q), Mapping)]
+    return ", ".join(shown)
+
+
 HEADER = ("measurement", "store", "wenzheng", "baseline", "ratio", "target", "met",
           "peak RSS (wenzheng / baseline)")
 

@@ -104,3 +104,9 @@ def test_markdown_names_the_machine_load_and_failures() -> None:
     assert "2 cores" in text and "(loaded)" in text and "PostgreSQL 15.20" in text
     assert "#### 10,000 cases, 84,000 actions" in text
     assert "10,000 · sqlite · raw_save: boom" in text
+
+
+def test_progress_lines_show_each_step_s_headline_figure() -> None:
+    assert report.step_summary({"rate": 1500.0}) == "1,500/s"
+    assert report.step_summary({"p50": 0.25, "p99": 0.75}) == "p50 0.250 s, p99 0.750 s"
+    assert report.step_summary({"metrics": {"best": 0.5}, "cli_startup": 1.0}) == "metrics 0.500 s"
