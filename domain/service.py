@@ -185,8 +185,8 @@ class CaseService(Application[UUID]):
         """Load many cases at once (one query on the SQL stores) into the batch's cache."""
         select = getattr(self.recorder, "select_events_of", None)
         wanted = {case_id(n): n for n in numbers if n not in cases}
-        if select is None or not wanted:
-            return
+        if select is None or not wanted or self.repository.cache is not None:
+            return  # without a bulk query, or with an aggregate cache, load case by case
         events: dict[UUID, list[Any]] = {}
         for stored in select(list(wanted)):
             events.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))

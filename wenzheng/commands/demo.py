@@ -14,7 +14,7 @@ from typing import Any
 from domain.actions import InvalidAction, parse_action
 from domain.service import APPLIED, DUPLICATE, CaseService
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
-from wenzheng.home import Home
+from wenzheng.home import Home, ensure_schema
 from wenzheng.ledger.export import write_ledger
 
 BATCH_SIZE = 2000
@@ -124,6 +124,8 @@ def _open_service(home: Home, cache: bool) -> CaseService:
     """The case service; in time order, with an aggregate cache so cases are not replayed."""
     settings = home.settings()
     env = home.store_env()
+    if "POSTGRES_SCHEMA" in env:
+        ensure_schema(env)
     if cache:
         # Fast-forwarding off: the cache is refreshed on save; a demo is the store's only writer.
         env = {**env, "AGGREGATE_CACHE_MAXSIZE": str(CACHE_SIZE),
