@@ -61,6 +61,20 @@ class Database:
         else:
             self.conn.executemany(text, rows)
 
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+                  ) -> None:
+        """Append many rows to a table (PostgreSQL: COPY; SQLite: one prepared INSERT)."""
+        if not rows:
+            return
+        names = ", ".join(columns)
+        if self.dialect == POSTGRES:
+            with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+            return
+        marks = ", ".join("?" for _ in columns)
+        self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
     def fetchall(self, text: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """All rows of a query."""
         return [tuple(r) for r in self.execute(text, params).fetchall()]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from projections.bulk import CACHE, BulkLoad
 from projections.caserow import WorkingDays
 from projections.db import Database
-from projections.record import EventRecord, from_domain_event
+from projections.logread import LogReader, log_reader
+from projections.record import EventRecord, StoredDecoder
 from projections.schema import drop_tables, swap_in
 from projections.writer import CaseProjection
 
@@ -35,12 +38,17 @@ class StoreSource:
     """An eventsourcing application's notification log (SQLite or PostgreSQL)."""
 
     app: Any
+    reader: LogReader | None = None
+    decoder: StoredDecoder | None = None
 
     def read(self, after: int, limit: int) -> tuple[list[EventRecord], int]:
         """Decode the next notifications into EventRecords."""
-        notes = self.app.recorder.select_notifications(after + 1, limit)
-        records = [from_domain_event(self.app.mapper.to_domain_event(n), n.id) for n in notes]
-        return records, (notes[-1].id if notes else after)
+        if self.reader is None or self.decoder is None:
+            self.reader = log_reader(self.app.recorder)
+            self.decoder = StoredDecoder(self.app.mapper)
+        decode = self.decoder.decode_row
+        rows = self.reader.page(after, limit)
+        return [decode(r) for r in rows], (rows[-1][0] if rows else after)
 
     def head(self) -> int:
         """The largest notification id."""
@@ -77,16 +85,34 @@ def follow(source: EventSource, projection: CaseProjection, stop: threading.Even
 
 
 def rebuild(source: EventSource, db: Database, calendar: WorkingDays, batch: int = BATCH,
-            progress: Progress | None = None) -> int:
-    """Fold every event into fresh tables, then swap them in; the old ones serve until then."""
+            progress: Progress | None = None, cache: int = CACHE) -> int:
+    """Fold every event into fresh tables, then swap them in; the old ones serve until then.
+
+    The bulk load (projections/bulk.py) folds the log up to its head; events recorded in the
+    meantime are caught up incrementally before the swap.
+    """
     suffix = f"{REBUILD_SUFFIX}_{uuid.uuid4().hex[:6]}"
     drop_tables(db, suffix)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived rows, no cycles: collection would only cost time
     try:
-        fresh = CaseProjection(db, calendar, suffix)
-        total = catch_up(source, fresh, batch, progress)
-        total += catch_up(source, fresh, batch)
+        load = BulkLoad(db, calendar, suffix, cache)
+        total, position, head = 0, 0, source.head()
+        while True:
+            records, last = source.read(position, batch)
+            if last <= position:
+                break
+            total += load.add(records)
+            position = last
+            if progress:
+                progress(position, max(head, position))
+        load.finish(position)
+        total += catch_up(source, CaseProjection(db, calendar, suffix), batch)
         swap_in(db, suffix)
     except BaseException:
         drop_tables(db, suffix)
         raise
+    finally:
+        if collecting:
+            gc.enable()
     return total

@@ -8,13 +8,14 @@ from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from projections.caserow import CaseRow
 from projections.db import Database
+from projections.row import CaseRow
 
 CASES, HISTORY, TRACKING = "rm_cases", "rm_history", "rm_tracking"
 TABLES = (CASES, HISTORY, TRACKING)
 TRACKING_NAME = "cases"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 # CaseRow fields kept only in rm_cases (text that never changes, or not needed as of a moment).
 STATIC = ("number", "title", "category", "source", "region", "co_departments", "reply_summary")
 
@@ -38,8 +39,12 @@ def to_micros(value: datetime | None) -> int | None:
     """A moment as integer microseconds since the epoch (portable, comparable)."""
     if value is None:
         return None
-    delta = value - EPOCH
-    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return (value - EPOCH) // MICROSECOND
+
+
+def micros(value: datetime) -> int:
+    """to_micros of a moment that is there."""
+    return (value - EPOCH) // MICROSECOND
 
 
 def from_micros(value: int | None) -> datetime | None:
@@ -85,24 +90,37 @@ def row_from_values(values: tuple[Any, ...]) -> CaseRow:
     return CaseRow(**{c: from_sql(c, v) for c, v in zip(CASE_COLUMNS, values, strict=True)})
 
 
-def ddl(suffix: str = "", token: str = "") -> list[str]:
-    """CREATE statements for the tables (and their indexes) with a name suffix."""
-    tag = token or uuid.uuid4().hex[:8]
+def table_ddl(suffix: str = "") -> list[str]:
+    """CREATE statements for the tables alone (a bulk load adds the indexes afterwards)."""
     cases, history, tracking = (t + suffix for t in TABLES)
     case_cols = ", ".join(f"{n} {_sql_type(t)}" for n, t in ROW_FIELDS if n != "case_id")
     snap_cols = ", ".join(f"{n} {_sql_type(_TYPES[n])}" for n in SNAPSHOT_COLUMNS
                           if n not in ("case_id", "version"))
     return [
         f"CREATE TABLE {cases} (case_id TEXT PRIMARY KEY, {case_cols})",
-        f"CREATE INDEX ix_{tag}_cases_day ON {cases} (first_assigned_day, lead)",
-        f"CREATE INDEX ix_{tag}_cases_number ON {cases} (number)",
         f"CREATE TABLE {history} (case_id TEXT NOT NULL, version INTEGER NOT NULL, {snap_cols}, "
         "pos BIGINT NOT NULL, event_type TEXT NOT NULL, by_op TEXT, recorded_at BIGINT, "
-        "next_at BIGINT, detail TEXT, PRIMARY KEY (case_id, version))",
-        f"CREATE INDEX ix_{tag}_history_next ON {history} (next_at)",
+        "next_at BIGINT, detail TEXT)",
         f"CREATE TABLE {tracking} (name TEXT PRIMARY KEY, pos BIGINT NOT NULL)",
         f"INSERT INTO {tracking} (name, pos) VALUES ('{TRACKING_NAME}', 0)",
     ]
+
+
+def index_ddl(suffix: str = "", token: str = "") -> list[str]:
+    """CREATE INDEX statements: (case, version) is unique in the history."""
+    tag = token or uuid.uuid4().hex[:8]
+    cases, history = CASES + suffix, HISTORY + suffix
+    return [
+        f"CREATE UNIQUE INDEX ix_{tag}_history_key ON {history} (case_id, version)",
+        f"CREATE INDEX ix_{tag}_history_next ON {history} (next_at)",
+        f"CREATE INDEX ix_{tag}_cases_day ON {cases} (first_assigned_day, lead)",
+        f"CREATE INDEX ix_{tag}_cases_number ON {cases} (number)",
+    ]
+
+
+def ddl(suffix: str = "", token: str = "") -> list[str]:
+    """CREATE statements for the tables and their indexes with a name suffix."""
+    return table_ddl(suffix) + index_ddl(suffix, token)
 
 
 def ensure_tables(db: Database, suffix: str = "") -> None:

@@ -1,0 +1,224 @@
+"""The case fold on rows in stored form: one list of SQL values per case, in column order.
+
+This is the only implementation of the fold. Times are integer microseconds since the epoch,
+flags 0/1, co-departments JSON text, exactly as `rm_cases` stores them, so the writers copy
+rows to and from the database without converting each value. `projections.caserow.fold` is
+the same fold seen through the CaseRow dataclass.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from domain.calendar import business_date
+from projections.record import EventRecord
+from projections.row import (
+    ANSWERS_SUPERVISION,
+    OFFICE,
+    SUMMARY_CHARS,
+    CaseRow,
+    ProjectionGap,
+    WorkingDays,
+)
+from projections.schema import CASE_COLUMNS, micros, row_values, to_micros
+
+Row = list[Any]
+_AT = {name: i for i, name in enumerate(CASE_COLUMNS)}
+(CASE_ID, VERSION, AT, NUMBER, TITLE, CATEGORY, PRIORITY, SOURCE, REGION, STATUS, HOLDER, LEAD,
+ CO_DEPARTMENTS, FIRST_DEPARTMENT, FIRST_ASSIGNED_AT, FIRST_ASSIGNED_DAY, ASSIGNED_AT, CLAIM_DUE,
+ OPINION_DUE, REPLY_DUE, CLAIMED_AT, CLAIMED_ON_TIME, OPINION_AT, FIRST_SUBMITTED_AT,
+ SUBMITTED_AT, PUBLISHED_AT, PUBLISHED_LATE, LATE_DAYS, LATE_HOLDER, OVERDUE_HOLDER,
+ HANDLING_DAYS, CLOSED_AT, ARCHIVED_AT, REWORK_COUNT, DISPUTE_COUNT, LAST_DISPUTED_BY,
+ EXTENSION_DAYS, SUPERVISION_COUNT, SUPERVISION_DUE, SUPERVISION_LATE, SUPERVISION_LATE_DUE,
+ ACCOUNTABILITY_COUNT, RATING, RATING_DEFAULT, RATED_AT, RATED_AFTER_REWORK,
+ DISSATISFIED_AFTER_REWORK_AT, REPLY_SUMMARY) = (_AT[c] for c in (
+    "case_id", "version", "at", "number", "title", "category", "priority", "source", "region",
+    "status", "holder", "lead", "co_departments", "first_department", "first_assigned_at",
+    "first_assigned_day", "assigned_at", "claim_due", "opinion_due", "reply_due", "claimed_at",
+    "claimed_on_time", "opinion_at", "first_submitted_at", "submitted_at", "published_at",
+    "published_late", "late_days", "late_holder", "overdue_holder", "handling_days",
+    "closed_at", "archived_at", "rework_count", "dispute_count", "last_disputed_by",
+    "extension_days", "supervision_count", "supervision_due", "supervision_late",
+    "supervision_late_due", "accountability_count", "rating", "rating_default", "rated_at",
+    "rated_after_rework", "dissatisfied_after_rework_at", "reply_summary"))
+if len(_AT) != 48:
+    raise RuntimeError("CaseRow's columns changed: update projections/fold.py")
+_EMPTY = row_values(CaseRow(case_id="", version=0, at=datetime.fromtimestamp(0).astimezone()))
+_MOMENTS: dict[str, int | None] = {}
+_MOMENTS_KEPT = 100_000
+
+
+def moment(value: Any) -> int | None:
+    """ISO text (or a datetime) as microseconds since the epoch; None and '' stay None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return to_micros(value)
+    text = str(value)
+    found = _MOMENTS.get(text)
+    if found is None:
+        if len(_MOMENTS) >= _MOMENTS_KEPT:
+            _MOMENTS.clear()
+        found = _MOMENTS[text] = to_micros(datetime.fromisoformat(text))
+    return found
+
+
+def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row:
+    """The stored row after one more event (a new list; version must follow the row's)."""
+    t = micros(rec.at)
+    if row is None:
+        if rec.type != "Registered" or rec.version != 1:
+            raise ProjectionGap(f"case {rec.case_id}: first event is {rec.type} v{rec.version}")
+        new = _EMPTY[:]
+        get = rec.fields.get
+        new[CASE_ID], new[VERSION], new[AT] = rec.case_id, 1, t
+        new[NUMBER], new[TITLE] = str(get("number", "")), str(get("title", ""))
+        new[CATEGORY], new[PRIORITY] = str(get("category", "")), str(get("priority", ""))
+        new[SOURCE], new[REGION] = str(get("source", "")), str(get("region", ""))
+        new[STATUS], new[HOLDER] = str(get("status", "registered")), str(get("holder", OFFICE))
+        return new
+    if rec.version != row[VERSION] + 1:
+        raise ProjectionGap(f"case {rec.case_id}: v{rec.version} after v{row[VERSION]}")
+    new = row[:]
+    fields = rec.fields
+    new[VERSION], new[AT] = rec.version, t
+    new[STATUS] = str(fields.get("status", row[STATUS]))
+    new[HOLDER] = str(fields.get("holder", row[HOLDER]))
+    overdue_holder = row[OVERDUE_HOLDER]
+    reply_due = row[REPLY_DUE]
+    if (overdue_holder is None and reply_due is not None and row[PUBLISHED_AT] is None
+            and reply_due < t):
+        overdue_holder = new[OVERDUE_HOLDER] = row[HOLDER]  # it held the case then
+    kind = rec.type
+    if kind in ANSWERS_SUPERVISION and row[SUPERVISION_DUE] is not None:
+        new[SUPERVISION_DUE] = None
+        if row[SUPERVISION_DUE] < t:
+            new[SUPERVISION_LATE] = row[SUPERVISION_LATE] + 1
+            if row[SUPERVISION_LATE_DUE] is None:
+                new[SUPERVISION_LATE_DUE] = row[SUPERVISION_DUE]
+    step = _STEPS.get(kind)
+    if step is not None:
+        step(new, row, rec, t, overdue_holder, calendar)
+        if new[REPLY_DUE] != reply_due:
+            new[OVERDUE_HOLDER] = None  # a new reply deadline starts a new episode
+    return new
+
+
+def _due(rec: EventRecord, stage: str) -> int | None:
+    """One deadline of the event's deadlines dict."""
+    data = rec.fields.get("deadlines")
+    return moment(data.get(stage)) if isinstance(data, dict) else None
+
+
+def _assigned(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
+              _c: WorkingDays) -> None:
+    department = rec.fields.get("department")
+    new[LEAD] = department
+    co = list(rec.fields.get("co_departments", ()))
+    new[CO_DEPARTMENTS] = json.dumps(co, ensure_ascii=False) if co else "[]"
+    new[FIRST_DEPARTMENT] = row[FIRST_DEPARTMENT] or department
+    if row[FIRST_ASSIGNED_AT] is None:
+        new[FIRST_ASSIGNED_AT] = t
+    new[FIRST_ASSIGNED_DAY] = row[FIRST_ASSIGNED_DAY] or business_date(rec.at).isoformat()
+    new[ASSIGNED_AT] = t
+    new[CLAIM_DUE], new[OPINION_DUE] = _due(rec, "claim"), _due(rec, "opinion")
+    new[REPLY_DUE] = _due(rec, "reply")
+    new[CLAIMED_AT] = new[CLAIMED_ON_TIME] = new[OPINION_AT] = None
+
+
+def _claimed(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
+             _c: WorkingDays) -> None:
+    new[CLAIMED_AT] = t
+    new[CLAIMED_ON_TIME] = int(row[CLAIM_DUE] is None or t <= row[CLAIM_DUE])
+
+
+def _disputed(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
+              _c: WorkingDays) -> None:
+    new[DISPUTE_COUNT] = row[DISPUTE_COUNT] + 1
+    new[LEAD] = None
+    new[LAST_DISPUTED_BY] = rec.fields.get("department")
+    new[CLAIM_DUE] = new[OPINION_DUE] = None
+
+
+def _extended(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
+              _c: WorkingDays) -> None:
+    new[EXTENSION_DAYS] = row[EXTENSION_DAYS] + int(rec.fields.get("working_days", 0))
+    reply = _due(rec, "reply")
+    if reply is not None:
+        new[REPLY_DUE] = reply
+
+
+def _opinion(new: Row, _r: Row, _e: EventRecord, t: int, _h: str | None,
+             _c: WorkingDays) -> None:
+    new[OPINION_AT] = t
+
+
+def _submitted(new: Row, row: Row, _e: EventRecord, t: int, _h: str | None,
+               _c: WorkingDays) -> None:
+    new[SUBMITTED_AT] = t
+    if row[FIRST_SUBMITTED_AT] is None:
+        new[FIRST_SUBMITTED_AT] = t
+
+
+def _published(new: Row, row: Row, rec: EventRecord, t: int, overdue_holder: str | None,
+               calendar: WorkingDays) -> None:
+    new[REPLY_SUMMARY] = str(rec.fields.get("text", ""))[:SUMMARY_CHARS]
+    if row[PUBLISHED_AT] is not None:
+        return
+    due = row[REPLY_DUE]
+    late = due is not None and t > due
+    new[PUBLISHED_AT], new[PUBLISHED_LATE] = t, int(late)
+    new[LATE_DAYS] = calendar.working_days_between_micros(due, t) if late else None
+    new[LATE_HOLDER] = (overdue_holder or row[HOLDER]) if late else None
+    first = row[FIRST_ASSIGNED_AT]
+    new[HANDLING_DAYS] = (calendar.working_days_between_micros(first, t)
+                          if first is not None else None)
+
+
+def _returned(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
+              _c: WorkingDays) -> None:
+    new[REWORK_COUNT] = row[REWORK_COUNT] + 1
+    new[REPLY_DUE] = _due(rec, "reply")
+    new[CLAIM_DUE] = new[OPINION_DUE] = new[OPINION_AT] = None
+
+
+def _supervised(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
+                _c: WorkingDays) -> None:
+    new[SUPERVISION_COUNT] = row[SUPERVISION_COUNT] + 1
+    if row[SUPERVISION_DUE] is None:
+        new[SUPERVISION_DUE] = moment(rec.fields.get("response_due"))
+
+
+def _rated(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
+           _c: WorkingDays) -> None:
+    after = row[REWORK_COUNT] > 0
+    rating = rec.fields.get("rating")
+    new[RATING], new[RATING_DEFAULT] = rating, int(bool(rec.fields.get("default", False)))
+    new[RATED_AT], new[RATED_AFTER_REWORK] = t, int(after)
+    if after and rating == "不满意" and row[DISSATISFIED_AFTER_REWORK_AT] is None:
+        new[DISSATISFIED_AFTER_REWORK_AT] = t
+
+
+def _closed(new: Row, row: Row, _e: EventRecord, t: int, _h: str | None,
+            _c: WorkingDays) -> None:
+    if row[CLOSED_AT] is None:
+        new[CLOSED_AT] = t
+
+
+def _archived(new: Row, _r: Row, _e: EventRecord, t: int, _h: str | None,
+              _c: WorkingDays) -> None:
+    new[ARCHIVED_AT] = t
+
+
+def _referred(new: Row, row: Row, _e: EventRecord, _t: int, _h: str | None,
+              _c: WorkingDays) -> None:
+    new[ACCOUNTABILITY_COUNT] = row[ACCOUNTABILITY_COUNT] + 1
+
+
+_STEPS = {"Assigned": _assigned, "Claimed": _claimed, "Disputed": _disputed,
+          "Extended": _extended, "OpinionGiven": _opinion, "ReplySubmitted": _submitted,
+          "ReplyPublished": _published, "Returned": _returned, "Supervised": _supervised,
+          "Rated": _rated, "Closed": _closed, "Archived": _archived,
+          "ReferredForAccountability": _referred}
