@@ -11,8 +11,6 @@ from wenzheng.webapp import auth, roles
 from wenzheng.webapp.resources import home_key, home_of
 from wenzheng.webapp.users import ensure_demo_users, in_production, users_path
 
-GOTO_KEY = "wz_goto"
-
 st.set_page_config(page_title="问政 · 网络问政考核", page_icon=":material/account_balance:",
                    layout="wide")
 key = home_key()
@@ -26,8 +24,10 @@ ensure_demo_users(users_path(root))
 oidc_message = auth.adopt_oidc_user(root)
 user = auth.current(root)
 
+# The exposure platform is every role's default page (served at "/"), so each other page keeps
+# its own url path; after signing in the user is taken to the role's landing page.
 pages = {spec.key: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.key,
-                           default=spec.key == roles.DEFAULT_PAGE[user.role])
+                           default=spec.key == roles.HOME_PAGE)
          for spec in roles.pages_for(user.role)}
 current = st.navigation(list(pages.values()))
 
@@ -45,7 +45,7 @@ with st.sidebar:
     if oidc_message:
         st.warning(oidc_message)
 
-goto = st.session_state.pop(GOTO_KEY, None)
-if goto in pages:  # right after signing in: the role's first page
-    st.switch_page(pages[goto])
+landing = auth.landing_page()
+if landing in pages:  # right after signing in: the role's landing page
+    st.switch_page(pages[landing])
 current.run()

@@ -67,11 +67,12 @@ if st.session_state.get("wz_audit_logged") != chosen:  # one record per view, no
 
 st.subheader(f"案件 {chosen}")
 last = history.events[-1] if history.events else None
-a, b, c, d = st.columns(4)
-a.metric("当前状态", STATUS_ZH.get(last.status, last.status) if last else "—")
-b.metric("当前持有", names.get(last.holder, last.holder) if last else "—")
-c.metric("当前超期环节", STAGE_ZH.get(history.overdue_stage_now or "", "无"))
-d.metric("超期责任单位", names.get(history.overdue_holder or "", history.overdue_holder or "无"))
+if last is not None:
+    st.markdown(f"**状态**：{STATUS_ZH.get(last.status, last.status)}　"
+                f"**当前持有**：{names.get(last.holder, last.holder)}　"
+                f"**当前超期环节**：{STAGE_ZH.get(history.overdue_stage_now or '', '无')}　"
+                f"**超期责任单位**："
+                f"{names.get(history.overdue_holder or '', history.overdue_holder or '无')}")
 
 verify = optional("wenzheng.store.integrity", "verify_case")
 with service(key).use() as app:

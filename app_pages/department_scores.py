@@ -21,7 +21,8 @@ if not years:
     st.info("读模型中还没有已交办的案件。")
     st.stop()
 left, middle, right = st.columns(3)
-year = left.selectbox("考核年度", years, key="score_year")
+year = left.selectbox("考核年度", years, index=moments.default_year_index(years, moments.now()),
+                      key="score_year")
 peer_groups = [scoreview.ALL_GROUPS, *dict.fromkeys(d.group for d in settings.departments)]
 group = middle.selectbox("同类单位分组", peer_groups, key="score_group")
 day = right.date_input("数据截至", value=moments.default_day(calendar, moments.now()),

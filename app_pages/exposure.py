@@ -35,7 +35,8 @@ st.dataframe(publicview.entries_frame(shown), hide_index=True)
 years = moments.years_between(*cached.assigned_days(key))
 if not years:
     st.stop()
-year = st.selectbox("年度", years, key="expo_year")
+year = st.selectbox("年度", years, index=moments.default_year_index(years, moments.now()),
+                    key="expo_year")
 
 st.subheader("群众点赞的案件")
 st.caption(f"{publicview.FAST_DAYS:g} 个工作日内按时公开回复、群众亲自评价为“满意”的案件"

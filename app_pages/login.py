@@ -8,7 +8,6 @@ import streamlit as st
 
 from wenzheng.webapp import auth
 from wenzheng.webapp.resources import home_key
-from wenzheng.webapp.roles import DEFAULT_PAGE
 from wenzheng.webapp.users import DEMO_USERS, in_production, load_users, users_path
 
 auth.require("login")
@@ -23,7 +22,6 @@ if st.button("登录", key="login_submit", type="primary"):
     if problem:
         st.error(problem)
     else:
-        st.session_state["wz_goto"] = DEFAULT_PAGE[auth.current().role]
         st.rerun()
 
 if auth.oidc_configured():

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import stat
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from domain.calendar import BUSINESS_TZ
 from wenzheng.webapp.masking import MASKED, mask_name, mask_personal
+from wenzheng.webapp.moments import default_year_index
 from wenzheng.webapp.passwords import hash_password, verify_password
 from wenzheng.webapp.roles import ADMIN, LEADER, PUBLIC, SUPERVISOR, cleared, may_open, pages_for
 from wenzheng.webapp.search import CaseQuery, like_pattern, where_clause
@@ -100,6 +103,13 @@ def test_personal_data_is_masked_for_roles_without_clearance() -> None:
     assert masked["content"] == MASKED
     assert citizen["phone"] == "13812345678"  # the original is untouched
     assert mask_name("张") == "张*" and mask_name(None) is None
+
+
+def test_the_default_year_is_the_latest_finished_one() -> None:
+    now = datetime(2026, 11, 22, 10, 0, tzinfo=BUSINESS_TZ)
+    assert default_year_index([2026, 2025, 2024], now) == 1
+    assert default_year_index([2026], now) == 0
+    assert default_year_index([2025, 2024], now) == 0
 
 
 def test_the_search_binds_every_value_and_escapes_like_wildcards() -> None:

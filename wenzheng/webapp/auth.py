@@ -9,11 +9,19 @@ from typing import Any
 
 import streamlit as st
 
-from wenzheng.webapp.roles import PUBLIC, ROLE_ZH, SIGNED_IN_ROLES, may_open, page
+from wenzheng.webapp.roles import (
+    DEFAULT_PAGE,
+    PUBLIC,
+    ROLE_ZH,
+    SIGNED_IN_ROLES,
+    may_open,
+    page,
+)
 from wenzheng.webapp.users import UserError, authenticate, by_email, load_users, users_path
 
 USER_KEY = "wz_user"
 FAILURES_KEY = "wz_login_failures"
+GOTO_KEY = "wz_goto"
 MAX_FAILURES, LOCKOUT_SECONDS = 5, 60
 
 
@@ -63,9 +71,16 @@ def require(page_key: str) -> SignedIn:
 
 
 def _remember(user: SignedIn) -> None:
-    """Keep the user in the session."""
+    """Keep the user in the session; the router then opens the role's landing page."""
     st.session_state[USER_KEY] = asdict(user)
+    st.session_state[GOTO_KEY] = DEFAULT_PAGE[user.role]
     st.session_state.pop(FAILURES_KEY, None)
+
+
+def landing_page() -> str | None:
+    """The page to open right after signing in (once), or None."""
+    goto = st.session_state.pop(GOTO_KEY, None)
+    return str(goto) if goto else None
 
 
 def sign_in(home_root: Path, name: str, password: str) -> str | None:

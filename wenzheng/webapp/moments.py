@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from domain.calendar import BUSINESS_TZ, WorkingCalendar
 from scorecards.assess import end_of
@@ -54,11 +54,8 @@ def years_between(first: date | None, last: date | None) -> list[int]:
     return list(range(last.year, first.year - 1, -1))
 
 
-def month_start(day: date) -> date:
-    """The first day of the day's month."""
-    return day.replace(day=1)
+def default_year_index(years: list[int], current: datetime) -> int:
+    """The latest finished year among `years` (newest first), else the newest."""
+    this_year = current.astimezone(BUSINESS_TZ).year
+    return next((i for i, y in enumerate(years) if y < this_year), 0)
 
-
-def days_ago(day: date, days: int) -> date:
-    """`days` calendar days before `day`."""
-    return day - timedelta(days=days)

@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
              frozenset({ADMIN})),
     PageSpec("login", "app_pages/login.py", "登录", ":material/login:", frozenset({PUBLIC})),
 )
+HOME_PAGE = "exposure"  # every role's default page, at "/"
 DEFAULT_PAGE = {PUBLIC: "exposure", LEADER: "scorecards", SUPERVISOR: "audit", ADMIN: "scorecards"}
 # Roles cleared to read a citizen's personal data in the audit view.
 CLEARED = frozenset({SUPERVISOR})
