@@ -198,6 +198,7 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
     watcher.join(timeout=10)
     latencies = [s - a for s, a in zip(watcher.seen[warmup:], acked[warmup:], strict=True)
                  if s is not None and a is not None]
+    tenth = max(len(latencies) // 10, 1)
     return {
         "rate_target": rate, "seconds_target": seconds, "warmup": warmup, "actions": measured,
         "rate_achieved": measured / (ended - began) if ended > began else None,
@@ -205,6 +206,9 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
         "p50": percentile(latencies, 0.5), "p90": percentile(latencies, 0.9),
         "p99": percentile(latencies, 0.99), "max": max(latencies, default=None),
         "mean": statistics.fmean(latencies) if latencies else None,
+        # A pipeline that cannot keep up shows as latency growing from the first tenth to the last.
+        "p50_first_tenth": percentile(latencies[:tenth], 0.5),
+        "p50_last_tenth": percentile(latencies[-tenth:], 0.5),
         "poll_interval": POLL_S, "watcher_error": watcher.error,
         "processes": {name: {"exit": f.returncode, "peak_rss_mib": round(f.peak_rss_mib, 1),
                              "last_line": (f.output.strip().splitlines() or [""])[-1]}

@@ -162,7 +162,9 @@ def e2e_row(results: Iterable[Result], size: int, store: str) -> list[str] | Non
     rss = " / ".join(f"{n} {fmt_mib(v.get('peak_rss_mib'))}" for n, v in procs.items())
     label = (f"end-to-end latency p50 / p99 ({d.get('actions'):,} actions at "
              f"{d.get('rate_target'):g}/s)")
-    beside = f"max {fmt_seconds(d.get('max'))}, not visible {d.get('not_visible')}"
+    beside = (f"max {fmt_seconds(d.get('max'))}; p50 first → last tenth "
+              f"{fmt_seconds(d.get('p50_first_tenth'))} → {fmt_seconds(d.get('p50_last_tenth'))};"
+              f" not visible {d.get('not_visible')}")
     p99 = d.get("p99")
     ok = None if p99 is None else (p99 < LATENCY_LIMIT_S and not d.get("not_visible"))
     return [label, store, f"{fmt_seconds(d.get('p50'))} / {fmt_seconds(p99)}", beside, "—",
@@ -263,6 +265,10 @@ def markdown(run: Mapping[str, Any]) -> str:
     stores = run.get("params", {}).get("stores", ["sqlite", "postgres"])
     out = [f"### bench/run — {run.get('machine', {}).get('date', '')}", "",
            machine_line(run.get("machine", {})), ""]
+    if run.get("load_at_end"):
+        load = " / ".join(f"{x:.2f}" for x in run["load_at_end"])
+        out += [f"Load average at the end {load}; the run took {fmt_seconds(run.get('seconds'))}.",
+                ""]
     for size in run.get("params", {}).get("sizes", []):
         if not any(r["size"] == size for r in results):
             continue
