@@ -45,17 +45,33 @@ class ApplySummary:
         }
 
 
-def read_lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(line number, text) for each non-blank line; undecodable bytes become a marker."""
+@dataclass(frozen=True)
+class Line:
+    """One non-blank line of the file: its number, its text, and why it cannot be read (or '')."""
+
+    number: int
+    text: str
+    problem: str = ""
+
+
+BOM = "\ufeff"
+
+
+def read_lines(path: Path) -> Iterator[Line]:
+    """Each non-blank line; a UTF-8 byte-order mark on line 1 is dropped, bad bytes are named."""
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             try:
-                text = raw.decode("utf-8").strip()
+                text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                yield number, f"\x00invalid utf-8 at byte {exc.start}"
+                shown = raw.decode("utf-8", "backslashreplace").strip()
+                yield Line(number, shown, f"文件编码错误：第 {exc.start + 1} 字节不是合法的 UTF-8")
                 continue
+            if number == 1:
+                text = text.removeprefix(BOM)
+            text = text.strip()
             if text:
-                yield number, text
+                yield Line(number, text)
 
 
 def apply_file(
@@ -68,15 +84,15 @@ def apply_file(
     summary = ApplySummary()
     batch: list[tuple[int, str, ActionBase]] = []
     seen = 0
-    for number, text in read_lines(path):
+    for line in read_lines(path):
         seen += 1
-        if text.startswith("\x00"):
-            summary.rejected.append(Rejection(number, f"文件编码错误：{text[1:]}", ""))
+        if line.problem:
+            summary.rejected.append(Rejection(line.number, line.problem, line.text))
             continue
         try:
-            batch.append((number, text, parse_action(text)))
+            batch.append((line.number, line.text, parse_action(line.text)))
         except InvalidAction as exc:
-            summary.rejected.append(Rejection(number, str(exc), text))
+            summary.rejected.append(Rejection(line.number, str(exc), line.text))
         if len(batch) >= batch_size:
             _flush(service, batch, summary)
             if progress:
@@ -110,7 +126,11 @@ def write_dead_letter(summary: ApplySummary, source: Path, folder: Path, stamp: 
         return None
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{source.stem}-{stamp}.jsonl"
-    with target.open("w", encoding="utf-8") as out:
+    n = 1
+    while target.exists():  # a second run in the same second keeps the first one's file
+        n += 1
+        target = folder / f"{source.stem}-{stamp}-{n}.jsonl"
+    with target.open("x", encoding="utf-8") as out:
         for r in summary.rejected:
             record = {"source": str(source), "line": r.line, "reason": r.reason,
                       "text": redact_line(r.text)}

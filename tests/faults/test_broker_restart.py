@@ -1,0 +1,109 @@
+"""The broker restarted empty under running consumers: republish, and everything recovers."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.faults.support import (
+    assert_each_action_once,
+    assert_read_models_equal_rebuild,
+    fault_env,
+    stored_events,
+)
+from tests.fixtures.kafka import TansuBroker
+from tests.integration.kafka_support import (
+    apply_actions,
+    first_deliveries,
+    projected_events,
+    read_topic,
+    run_cli,
+    sample_actions,
+    start_cli,
+    versions_in_order,
+    wait_until,
+)
+from tests.integration.test_intake import as_message, produce
+from wenzheng.home import Home
+
+pytestmark = [pytest.mark.kafka, pytest.mark.faults]
+RECOVER_S = 180.0
+
+
+@pytest.fixture
+def own_broker() -> Iterator[TansuBroker]:
+    """A Tansu broker of this test alone (memory storage: a restart empties it)."""
+    broker = TansuBroker()
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM (the commands finish their batch and exit); the exit status."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait(timeout=30)
+
+
+def test_consumers_recover_after_the_broker_restarts_empty_and_the_relay_republishes(
+    tmp_path: Path, own_broker: TansuBroker
+) -> None:
+    home = Home(tmp_path / "home")
+    home.init()
+    depts = home.settings().department_codes()
+    bootstrap = own_broker.bootstrap
+    tag = uuid.uuid4().hex[:8]
+    events, actions, dead = f"events.{tag}", f"actions.{tag}", f"actions.{tag}.dead-letter"
+    env = fault_env(home, bootstrap)
+    target = tmp_path / "kafka.sqlite"
+    relay = ("relay", "--quiet", "--topic", events, "--batch-size", "50")
+    consume = ("consume", "--transport", "kafka", "--topic", events, "--group", f"p-{tag}",
+               "--readmodels", str(target))
+    intake = ("intake", "--intake-topic", actions, "--dead-letter-topic", dead,
+              "--group", f"i-{tag}")
+    apply_actions(home, sample_actions(15, depts))
+    through_intake = sample_actions(5, depts, start=15)
+    produce(bootstrap, actions, [as_message(a) for a in through_intake])
+    procs = {name: start_cli(env, *args, log=tmp_path / f"{name}.log")
+             for name, args in (("relay", relay), ("consume", consume), ("intake", intake))}
+    try:
+        assert wait_until(lambda: len(stored_events(home)) == len(through_intake) + len(
+            sample_actions(15, depts)) and projected_events(target) == len(
+            stored_events(home)), RECOVER_S, interval=1.0), "pipeline did not settle"
+        own_broker.stop()
+        own_broker.start()
+        apply_actions(home, sample_actions(5, depts, start=20))
+        after_restart = sample_actions(5, depts, start=25)
+        produce(bootstrap, actions, [as_message(a) for a in after_restart])
+        assert stop(procs.pop("relay")) == 0
+        republish = run_cli(env, *relay, "--once", "--republish")
+        assert republish.returncode == 0, republish.stderr
+        expected = len(sample_actions(30, depts))
+        assert wait_until(lambda: len(stored_events(home)) == expected
+                          and projected_events(target) == expected, RECOVER_S,
+                          interval=1.0), (
+            f"store {len(stored_events(home))}/{expected}, projected {projected_events(target)}"
+            f"\n{(tmp_path / 'consume.log').read_text()[-2000:]}"
+            f"\n{(tmp_path / 'intake.log').read_text()[-2000:]}")
+    finally:
+        codes = {name: stop(proc) for name, proc in procs.items()}
+    assert codes == {"consume": 0, "intake": 0}, codes
+    stored = stored_events(home)
+    assert_each_action_once(stored, {a["id"] for a in sample_actions(30, depts)})
+    records = read_topic(bootstrap, events)
+    assert sorted(first_deliveries(records)) == sorted((e["case"], e["version"]) for e in stored)
+    assert versions_in_order(records)
+    assert assert_read_models_equal_rebuild(home, target, tmp_path / "rebuild.sqlite") == len(
+        stored)
