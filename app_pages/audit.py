@@ -9,7 +9,7 @@ from domain.errors import UnknownCase
 from wenzheng.render import STAGE_ZH, STATUS_ZH, short_time
 from wenzheng.webapp import auditview, auth, cached, moments
 from wenzheng.webapp.masking import personal_rows
-from wenzheng.webapp.resources import home_key, home_of, optional, readmodels, service
+from wenzheng.webapp.resources import home_key, home_of, readmodels, service
 from wenzheng.webapp.roles import ROLE_ZH, cleared
 from wenzheng.webapp.search import STATUSES
 from wenzheng.webapp.viewlog import record_view, views_of
@@ -74,9 +74,8 @@ if last is not None:
                 f"**超期责任单位**："
                 f"{names.get(history.overdue_holder or '', history.overdue_holder or '无')}")
 
-verify = optional("wenzheng.store.integrity", "verify_case")
 with service(key).use() as app:
-    state = auditview.integrity(verify, home.store_env(), chosen)
+    state = auditview.integrity(auditview.case_verifier(), home.store_env(), chosen)
     personal = auditview.personal_data(app, chosen, may_see)
 if not state.checked:
     st.info(f"历史完整性：{state.label()}（事件库尚不支持哈希链校验）")

@@ -57,11 +57,11 @@ two.download_button("下载 Excel", xlsx_data, file_name=f"scorecard-{year}.xlsx
 st.subheader("各项指标")
 for tab, measure in zip(st.tabs(list(scoreview.MEASURES.values())), scoreview.MEASURES,
                         strict=True):
-    chart_data = scoreview.measure_frame(sheet, measure, group)
-    if chart_data.empty:
+    spec = cached.chart_spec(key, year, as_of, group, measure)
+    if spec is None:
         tab.info("无可比较的数据。")
     else:
-        tab.altair_chart(scoreview.measure_chart(chart_data, measure), width="stretch")
+        tab.vega_lite_chart(spec, width="stretch")
 
 st.subheader("单位明细")
 cards = scoreview.cards_in(sheet, group)

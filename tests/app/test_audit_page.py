@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from contextlib import redirect_stdout
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.calendar import WorkingCalendar
+from domain.case import case_id
 from domain.policy import DeadlinePolicy, TimeLimits
 from projections.db import Database
 from tests.app.conftest import CASES, page_as, texts
@@ -151,3 +153,28 @@ def test_injection_strings_in_the_search_are_harmless(home: Path, text: str) -> 
     assert "找到 0 件" in [c.value for c in at.caption]
     assert db.fetchone("SELECT COUNT(*) FROM rm_cases") == count
     db.close()
+
+
+def test_the_integrity_of_an_untouched_history_is_shown_as_verified(home: Path) -> None:
+    at = audit_as("supervisor", audit_number=CASE)
+    assert any("历史完整性：完整" in s.value for s in at.success)
+
+
+def test_a_history_changed_behind_the_systems_back_is_shown_with_the_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    assert main(["--home", str(home), "demo", "--cases", "20", "--quiet"]) == 0
+    conn = sqlite3.connect(home / "events.sqlite", isolation_level=None)
+    oid = case_id("SF2025-000003").hex
+    (state,) = conn.execute("SELECT state FROM stored_events WHERE originator_id = ? AND "
+                            "originator_version = 2", (oid,)).fetchone()
+    conn.execute("UPDATE stored_events SET state = ? WHERE originator_id = ? AND "
+                 "originator_version = 2", (bytes(state) + b" ", oid))
+    conn.close()
+    monkeypatch.setenv("WENZHENG_HOME", str(home))
+    monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
+    at = audit_as("supervisor", audit_number="SF2025-000003")
+    problems = [e.value for e in at.error if "历史完整性" in e.value]
+    assert len(problems) == 1 and "第 2 个事件" in problems[0] and "SF2025-000003" in problems[0]
+    clean = audit_as("supervisor", audit_number="SF2025-000004")
+    assert any("历史完整性：完整" in s.value for s in clean.success)

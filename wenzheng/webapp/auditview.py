@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,10 +107,23 @@ def personal_data(service: Any, number: str, cleared: bool) -> dict[str, Any] | 
     return dict(data) if cleared else mask_personal(dict(data))
 
 
+def case_verifier() -> Any:
+    """The store's `verify_case(env, number)` (wenzheng.store.verify), or None without one."""
+    for module in ("wenzheng.store.verify", "wenzheng.store.integrity"):
+        try:
+            found = getattr(importlib.import_module(module), "verify_case", None)
+        except ImportError:
+            continue
+        if found is not None:
+            return found
+    return None
+
+
 def integrity(verify: Any, env: dict[str, str], number: str) -> Integrity:
-    """The case's integrity via wenzheng.store.integrity.verify_case, or 'unchecked'."""
+    """The case's integrity state from a verify_case function, or 'unchecked' without one."""
     if verify is None:
         return Integrity(False, False)
     result = verify(env, number)
-    problems = tuple(str(p) for p in (getattr(result, "problems", ()) or ()))
-    return Integrity(True, bool(getattr(result, "ok", False)), problems)
+    problems = tuple(p.describe() if hasattr(p, "describe") else str(p)
+                     for p in (getattr(result, "problems", ()) or ()))
+    return Integrity(True, not problems and bool(getattr(result, "ok", False)), problems)

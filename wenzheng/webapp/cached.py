@@ -49,6 +49,14 @@ def score_files(key: Key, year: int, as_of: datetime) -> tuple[bytes, bytes]:
     return scoreview.csv_bytes(sheet), scoreview.xlsx_bytes(sheet, year)
 
 
+@st.cache_data(ttl=SCORES_TTL, show_spinner=False)
+def chart_spec(key: Key, year: int, as_of: datetime, group: str,
+               measure: str) -> dict[str, Any] | None:
+    """The Vega-Lite spec of one measure's altair chart (built once, then reused)."""
+    frame = scoreview.measure_frame(score_sheet(key, year, as_of), measure, group)
+    return None if frame.empty else scoreview.chart_spec(frame, measure)
+
+
 @st.cache_data(ttl=PUBLIC_TTL, show_spinner=False)
 def exposure_entries(key: Key, as_of: datetime) -> list[Entry]:
     """The exposure list as of a moment."""

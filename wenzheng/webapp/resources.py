@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import streamlit as st
 
@@ -68,12 +68,3 @@ def ledger(key: tuple[str, str]) -> Guarded[BulletinLedger]:
     """The issued bulletins."""
     return Guarded(open_ledger(home_of(key)))
 
-
-def optional(module: str, name: str) -> Any:
-    """A function the lead is adding to the tree, or None while it is not there yet."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None

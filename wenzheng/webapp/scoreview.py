@@ -76,22 +76,34 @@ def measure_frame(sheet: ScoreSheet, measure: str, group: str = ALL_GROUPS) -> p
 
 
 def measure_chart(frame: pd.DataFrame, measure: str) -> alt.LayerChart | alt.Chart:
-    """A bar per department (sorted), with the Wilson interval as a rule for rates."""
+    """Scores as sorted bars (0–100); a rate as a dot with its Wilson interval as a line."""
     label = MEASURES[measure]
-    percent = measure != "score"
-    x = alt.X("值:Q", title=label, axis=alt.Axis(format=".0%" if percent else "d"),
-              scale=alt.Scale(domain=[0, 1] if percent else [0, 100]))
-    y = alt.Y("单位:N", sort="-x", title=None)
-    tooltip = ["代码", "单位", "分组", alt.Tooltip("值:Q", format=".1%" if percent else ".2f")]
-    height = max(200, 18 * len(frame))
-    bars = alt.Chart(frame).mark_bar().encode(x=x, y=y, color=alt.Color("分组:N", title="分组"),
-                                              tooltip=tooltip).properties(height=height)
-    if not percent:
-        return bars
     order = alt.EncodingSortField("值", order="descending")
-    rules = alt.Chart(frame).mark_rule(color="black").encode(
-        x="下限:Q", x2="上限:Q", y=alt.Y("单位:N", sort=order))
-    return alt.LayerChart(layer=[bars, rules])
+    y = alt.Y("单位:N", sort=order, title=None)
+    colour = alt.Color("分组:N", title="分组")
+    height = max(200, 22 * len(frame))
+    if measure == "score":
+        x = alt.X("值:Q", title=label, scale=alt.Scale(domain=[0, 100]))
+        tooltip = ["代码", "单位", "分组", alt.Tooltip("值:Q", title=label, format=".2f")]
+        return alt.Chart(frame).mark_bar().encode(x=x, y=y, color=colour, tooltip=tooltip) \
+            .properties(height=height)
+    axis = alt.Axis(format=".0%")
+    x = alt.X("值:Q", title=f"{label}（线段为 95% 置信区间）", axis=axis,
+              scale=alt.Scale(zero=False, domainMax=1))
+    tooltip = ["代码", "单位", "分组", alt.Tooltip("值:Q", title=label, format=".1%"),
+               alt.Tooltip("下限:Q", format=".1%"), alt.Tooltip("上限:Q", format=".1%")]
+    base = alt.Chart(frame).properties(height=height)
+    lines = base.mark_rule(strokeWidth=2).encode(x=alt.X("下限:Q", axis=axis), x2="上限:Q", y=y,
+                                                  color=colour)
+    dots = base.mark_circle(size=70, opacity=1).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    return alt.LayerChart(layer=[lines, dots])
+
+
+def chart_spec(frame: pd.DataFrame, measure: str) -> dict[str, Any]:
+    """The chart as a Vega-Lite spec with its data inline (cacheable, no altair per render)."""
+    spec: dict[str, Any] = measure_chart(frame, measure).to_dict()
+    spec.pop("config", None)  # altair's default view size; Streamlit sizes the chart
+    return spec
 
 
 def explanation(card: Scorecard) -> list[str]:
