@@ -1,10 +1,12 @@
 """Kafka: the relay beside raw producing, the projector beside raw consuming, same messages.
 
 Baselines:
-- raw_produce: the relay's own messages, read back from its topic (untimed), re-sent with
-  kafka-python to a copy topic by a producer made by the same factory (`make_producer`: acks=all,
-  idempotence, the same linger and in-flight limit), in the relay's batch size, in store order;
-  each batch is sent and flushed like the relay's. Only send + flush are timed.
+- raw_produce: the relay's messages — the store's events in pages of the relay's batch size,
+  encoded by the same `encode` with the same case numbers (untimed) — sent with kafka-python by
+  a producer made by the same factory (`make_producer`: acks=all, idempotence, the same linger
+  and in-flight limit), each batch sent and flushed like the relay's; only send + flush are
+  timed. It runs against a broker of its own before the relay's, so a memory-storage broker
+  never holds both copies.
 - raw_consume: a kafka-python consumer assigned every partition of the relay's topic (no group),
   polling with the projector's max_records and `json.loads` of every value; timed from the
   assignment to the last message.
@@ -14,11 +16,10 @@ written (so the group join and the final idle polls of `--once` are left out).
 
 from __future__ import annotations
 
-import heapq
 import json
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
@@ -27,7 +28,6 @@ from bench.progress import Progress
 
 RELAY_BATCH = 500
 PROJECTOR_BATCH = 500
-REORDER_SLACK = 5000
 EMPTY_POLLS_TO_STOP = 10
 
 
@@ -86,53 +86,49 @@ def assigned_reader(bootstrap: str, topic: str, **options: Any) -> KafkaConsumer
 
 
 def raw_produce(p: dict[str, Any]) -> dict[str, Any]:
-    """Re-send the relay's messages to a copy topic with kafka-python, timing send + flush."""
+    """Send the relay's messages with kafka-python, timing only send + flush of each batch."""
+    from consumers.envelope import encode
     from consumers.kafkaio import ensure_topics, make_producer
+    from consumers.relay import Relay
+    from wenzheng.home import Home
 
-    settings = settings_for(p, p["copy_topic"])
-    ensure_topics(settings, [p["copy_topic"]])
+    topic = p.get("copy_topic") or p["topic"]
+    settings = settings_for(p, topic)
+    ensure_topics(settings, [topic])
     producer = make_producer(settings)
-    reader = assigned_reader(p["bootstrap"], p["topic"])
-    expected = int(p["messages"])
-    progress = Progress("raw produce", expected)
-    pending: list[tuple[int, int, Any]] = []
+    service = Home.resolve().open_service()
+    numbers = Relay(service, None, cast(Any, None), topic)  # for its case-number lookup
+    progress = Progress("raw produce", p.get("events"))
     timed = 0.0
-    sent = read = empty = seq = 0
-
-    def send_batch(size: int) -> None:
-        nonlocal timed, sent
-        batch = [heapq.heappop(pending)[2] for _ in range(min(size, len(pending)))]
-        began = time.perf_counter()
-        futures = [producer.send(p["copy_topic"], key=m.key, value=m.value,
-                                 headers=list(m.headers or [])) for m in batch]
-        producer.flush(timeout=60)
-        timed += time.perf_counter() - began
-        failed = [f for f in futures if not f.is_done or f.failed()]
-        if failed:
-            raise RuntimeError(f"{len(failed)} messages not acknowledged")
-        sent += len(batch)
-        progress.show(sent)
-
+    sent = start = 0
     try:
-        while read < expected and empty < EMPTY_POLLS_TO_STOP:
-            polled = reader.poll(timeout_ms=1000, max_records=RELAY_BATCH)
-            messages = [m for ms in polled.values() for m in ms]
-            empty = 0 if messages else empty + 1
-            for m in messages:
-                seq += 1
-                heapq.heappush(pending, (int(json.loads(m.value)["position"]), seq, m))
-            read += len(messages)
-            while len(pending) >= RELAY_BATCH + REORDER_SLACK:
-                send_batch(RELAY_BATCH)
-        while pending:
-            send_batch(RELAY_BATCH)
+        while True:
+            notes = service.recorder.select_notifications(start, RELAY_BATCH,
+                                                          inclusive_of_start=False)
+            if not notes:
+                break
+            batch = []
+            for n in notes:
+                event = service.mapper.to_domain_event(n)
+                batch.append(encode(event, n.id, numbers.case_number(event)))
+            start = notes[-1].id
+            began = time.perf_counter()
+            futures = [producer.send(topic, key=m.key, value=m.value, headers=list(m.headers))
+                       for m in batch]
+            producer.flush(timeout=60)
+            timed += time.perf_counter() - began
+            failed = [f for f in futures if not f.is_done or f.failed()]
+            if failed:
+                raise RuntimeError(f"{len(failed)} messages not acknowledged")
+            sent += len(batch)
+            progress.show(sent)
     finally:
-        reader.close()
         producer.close(timeout=10)
+        service.close()
     progress.show(sent, final=True)
     return {"events": sent, "batch": RELAY_BATCH, "seconds": timed,
             "rate": sent / timed if timed else None, "unit": "events/s",
-            "how": "make_producer(); send + flush per relay-sized batch, store order"}
+            "how": "the relay's messages (same encode), make_producer(); send + flush per batch"}
 
 
 class _Timed(ConsumerRebalanceListener):

@@ -173,11 +173,11 @@ def e2e_row(results: Iterable[Result], size: int, store: str) -> list[str] | Non
 
 def broker_row(results: Iterable[Result], size: int, store: str) -> list[str] | None:
     """The Kafka broker's own peak memory (it keeps every message in memory)."""
-    r = find(results, size, store, "broker")
-    if r is None:
+    r, raw = find(results, size, store, "broker"), find(results, size, store, "broker_raw")
+    if r is None and raw is None:
         return None
-    return ["Kafka broker (all topics of this store)", store, "—", "—", "—", "—", "—",
-            fmt_mib(_rss(r))]
+    return ["Kafka broker (relay's topic + e2e / raw produce's topic)", store, "—", "—", "—",
+            "—", "—", f"{fmt_mib(_rss(r))} / {fmt_mib(_rss(raw))}"]
 
 
 def step_summary(data: Mapping[str, Any]) -> str:
