@@ -19,6 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 WINDOW = (1440, 1400)
+MAX_SHOT_HEIGHT = 8000
 WAIT_S = 60.0
 INSTALL_HINT = ("the e2e test needs Debian's chromium, chromium-driver and fonts-noto-cjk "
                 "(./run test installs them as root)")
@@ -88,16 +89,19 @@ def app_idle(driver: webdriver.Chrome) -> bool:
     return bool(driver.execute_script(script))
 
 
-# A signature of what is drawn, or null while a data grid has not painted its cells yet.
+# A signature of what is drawn, or null while a shown data grid has not painted its cells yet
+# (grids in a closed expander are not painted, so they are left out).
 DRAWN_JS = """
     if (document.querySelector('[data-testid="stSkeleton"]')) return null;
-    const grids = [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(f => {
+    const shown = [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+        .filter(f => f.checkVisibility() && f.getBoundingClientRect().height > 0);
+    const grids = shown.map(f => {
         const c = f.querySelector('canvas');
         const ctx = c && c.width ? c.getContext('2d') : null;
         if (!ctx) return -1;
         const px = ctx.getImageData(0, 0, c.width, Math.min(c.height, 120)).data;
         let dark = 0;
-        for (let i = 0; i < px.length; i += 4) if (px[i] < 128) dark++;
+        for (let i = 0; i < px.length; i += 4) if (px[i + 3] > 0 && px[i] < 200) dark++;
         return dark;
     });
     if (grids.some(n => n <= 0)) return null;
@@ -130,8 +134,11 @@ def type_into(driver: webdriver.Chrome, key: str, value: str) -> None:
     field = keyed(driver, key, "input")
     field.click()
     field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(value)
-    field.send_keys(Keys.TAB)
+    field.send_keys(value + Keys.ENTER)
+    # "Press Enter to apply" stays until the value is sent to the app
+    pending = f'.st-key-{key} [data-testid="InputInstructions"]'
+    wait_until(driver, lambda d: "Enter" not in page_text(d, pending) and settled(d),
+               f"the value of key={key} to be applied")
 
 
 def click_button(driver: webdriver.Chrome, key: str) -> None:
@@ -139,11 +146,34 @@ def click_button(driver: webdriver.Chrome, key: str) -> None:
     keyed(driver, key, "button").click()
 
 
+def choose(driver: webdriver.Chrome, key: str, option: str) -> None:
+    """Pick the option shown as `option` in the selectbox created with `key=`."""
+    box = keyed(driver, key, '[role="combobox"]')
+    if box.get_attribute("value") == option:
+        return
+    box.click()
+    box.send_keys(option)  # filters the list, so a long one need not be scrolled
+    wait_until(driver, lambda d: next((o for o in d.find_elements(By.CSS_SELECTOR,
+                                                                  '[role="option"]')
+                                       if str(o.text).strip() == option), None),
+               f"the option 「{option}」 of key={key}").click()
+    wait_until(driver, lambda d: keyed(d, key, '[role="combobox"]').get_attribute("value")
+               == option and settled(d), f"the choice 「{option}」 of key={key}")
+
+
+def grid_text(driver: webdriver.Chrome) -> str:
+    """The cells of every data grid (drawn on canvas; read from the grid's accessible table)."""
+    script = """return [...document.querySelectorAll('[data-testid="stDataFrame"] table')]
+                  .map(t => t.textContent).join('\\n');"""
+    return str(driver.execute_script(script))
+
+
 def sidebar_links(driver: webdriver.Chrome) -> dict[str, WebElement]:
-    """The navigation's links by their visible label."""
+    """The navigation's links by their visible label (an icon's ligature name left out)."""
     links = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNav"] a')
     links += driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTopNavLinkContainer"] a')
-    return {str(a.text).strip(): a for a in links if str(a.text).strip()}
+    labels = [(str(a.text).strip().splitlines() or [""])[-1].strip() for a in links]
+    return {label: a for label, a in zip(labels, links, strict=True) if label}
 
 
 def platform_fonts(driver: webdriver.Chrome, css: str) -> list[PlatformFont]:
@@ -159,9 +189,19 @@ def platform_fonts(driver: webdriver.Chrome, css: str) -> list[PlatformFont]:
 
 
 def screenshot(driver: webdriver.Chrome, folder: Path, name: str) -> Path:
-    """Save a PNG of the window as folder/name.png and return its path."""
+    """Save a PNG of the whole page as folder/name.png (window stretched to the content)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    if not driver.save_screenshot(str(path)):
-        raise AssertionError(f"chromium could not save the screenshot {path}")
+    height = driver.execute_script(
+        "const m = document.querySelector('[data-testid=\"stMain\"]');"
+        "return m ? m.scrollHeight : document.body.scrollHeight;")
+    tall = min(max(int(height or 0) + 80, WINDOW[1]), MAX_SHOT_HEIGHT)
+    try:
+        if tall > WINDOW[1]:
+            driver.set_window_size(WINDOW[0], tall)
+            wait_until(driver, settled, "the page to settle at its full height")
+        if not driver.save_screenshot(str(path)):
+            raise AssertionError(f"chromium could not save the screenshot {path}")
+    finally:
+        driver.set_window_size(*WINDOW)
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium import webdriver
@@ -11,7 +12,9 @@ from selenium.webdriver.common.by import By
 from domain.calendar import WorkingCalendar
 from domain.policy import DeadlinePolicy, TimeLimits
 from tests.e2e.browser import (
+    choose,
     click_button,
+    grid_text,
     main_text,
     page_text,
     platform_fonts,
@@ -40,11 +43,19 @@ DEMO_PASSWORDS = {"leader": "demo-leader", "supervisor": "demo-supervisor",
                   "admin": "demo-admin"}
 
 
+DEMO_YEAR = "2025"
+
+
+def demo_registrations() -> list[dict[str, Any]]:
+    """The register actions of the demonstration home (the generator is seeded)."""
+    policy = DeadlinePolicy(TimeLimits(), WorkingCalendar())
+    return [a for a in generate(DemoSpec(cases=DEMO_CASES), policy, DEPARTMENTS)
+            if a["action"] == "register"]
+
+
 def demo_citizens() -> tuple[set[str], set[str]]:
     """Names and phone numbers of the citizens in the demonstration home."""
-    policy = DeadlinePolicy(TimeLimits(), WorkingCalendar())
-    registered = [a for a in generate(DemoSpec(cases=DEMO_CASES), policy, DEPARTMENTS)
-                  if a["action"] == "register"]
+    registered = demo_registrations()
     return ({a["citizen"]["name"] for a in registered},
             {a["citizen"]["phone"] for a in registered})
 
@@ -117,3 +128,38 @@ def test_each_role_signs_in_and_sees_its_pages_rendered_in_chinese(
         assert "Traceback" not in page_text(browser)
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
         print(f"screenshot: {screenshot(browser, shots, f'{role}-{key}')}")
+
+
+def test_a_leader_filters_the_scorecards_by_year_and_drills_down_to_a_department(
+        app_url: str, browser: webdriver.Chrome, shots: Path) -> None:
+    sign_in(browser, app_url, "leader", DEMO_PASSWORDS["leader"])
+    visit(browser, "scorecards")
+    choose(browser, "score_year", DEMO_YEAR)
+    wait_until(browser, lambda d: f"统计 {DEMO_YEAR} 年" in main_text(d), "the year's caption")
+    assert "市直部门" in grid_text(browser)
+    print(f"screenshot: {screenshot(browser, shots, 'leader-scorecards-year')}")
+    unit = next(name for code, name, _ in DEPARTMENTS if code == "CGJ")
+    choose(browser, "score_unit", f"{unit}（CGJ）")
+    wait_until(browser, lambda d: "扣分所涉案件" in main_text(d), "the drill-down")
+    print(f"screenshot: {screenshot(browser, shots, 'leader-scorecards-drilldown')}")
+
+
+@pytest.mark.parametrize(("role", "cleared"), [("supervisor", True), ("admin", False)])
+def test_the_audit_shows_a_cases_timeline_with_personal_data_only_to_the_cleared(
+        app_url: str, browser: webdriver.Chrome, shots: Path, role: str, cleared: bool) -> None:
+    case = demo_registrations()[0]
+    number, name = case["case"], case["citizen"]["name"]
+    sign_in(browser, app_url, role, DEMO_PASSWORDS[role])
+    visit(browser, "audit")
+    type_into(browser, "audit_number", number)
+    wait_for_app(browser, f"案件 {number}")
+    wait_until(browser, lambda d: "登记" in grid_text(d) and role in grid_text(d),
+               "the timeline and this view in the view log")
+    cells = grid_text(browser)
+    phone = case["citizen"]["phone"]
+    if cleared:
+        assert name in cells and phone in cells
+    else:
+        assert name not in cells and phone not in cells
+        assert name[0] + "*" in cells
+    print(f"screenshot: {screenshot(browser, shots, f'{role}-audit-case')}")
