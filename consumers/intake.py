@@ -26,6 +26,11 @@ from domain.service import APPLIED, DUPLICATE, REJECTED
 POLL_TIMEOUT_MS = 1000
 MAX_RECORDS = 500
 FLUSH_TIMEOUT_S = 60.0
+# A dead letter must itself fit in one message (kafka-python's max_request_size and Apache
+# Kafka's message.max.bytes are both about 1 MiB): an original close to the limit plus the
+# headers would not, and a dead letter that cannot be sent would stop the intake on it for ever.
+DEAD_LETTER_MAX_BYTES = 1_000_000
+REASON_MAX_CHARS = 2_000
 
 
 @dataclass
@@ -54,6 +59,25 @@ def dead_letter_headers(record: Any, reason: str, stage: str) -> list[tuple[str,
         ("source-partition", str(record.partition).encode()),
         ("source-offset", str(record.offset).encode()),
     ]
+
+
+def dead_letter(record: Any, reason: str, stage: str
+                ) -> tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]:
+    """Key, value and headers of a record's dead letter, the value cut to fit one message.
+
+    A cut value keeps its first bytes and says so in `truncated-from` (the original size); the
+    whole original stays on the source topic at the offset the headers name.
+    """
+    value = b"" if record.key is None and record.value is None else record.value
+    if len(reason) > REASON_MAX_CHARS:
+        reason = reason[:REASON_MAX_CHARS] + "…"
+    headers = dead_letter_headers(record, reason, stage)
+    room = DEAD_LETTER_MAX_BYTES - len(record.key or b"") - sum(
+        len(k) + len(v) for k, v in headers) - 64
+    if value is not None and len(value) > room:
+        headers.append(("truncated-from", str(len(value)).encode()))
+        value = value[:room]
+    return record.key, value, headers
 
 
 def parse_record(value: bytes | None) -> ActionBase:
@@ -94,13 +118,11 @@ class Intake:
             elif outcome.status == REJECTED:
                 dead.append((record, outcome.reason, "rejected"))
         dead.sort(key=lambda d: (d[0].partition, d[0].offset))
-        futures = [
-            self.producer.send(self.dead_letter_topic, key=record.key,
-                               value=b"" if record.key is None and record.value is None
-                               else record.value,
-                               headers=dead_letter_headers(record, reason, stage))
-            for record, reason, stage in dead
-        ]
+        futures = []
+        for record, reason, stage in dead:
+            key, value, headers = dead_letter(record, reason, stage)
+            futures.append(self.producer.send(self.dead_letter_topic, key=key, value=value,
+                                              headers=headers))
         if futures:
             self.producer.flush(timeout=FLUSH_TIMEOUT_S)
             for future in futures:
