@@ -4,57 +4,21 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
-import uuid
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kafka import KafkaProducer
 
-from consumers.intake import Intake, IntakeReport
-from consumers.kafkaio import ensure_topics, make_consumer, make_producer
-from consumers.settings import KafkaSettings
+from tests.faults.intakepipe import Pipe, open_pipe
 from tests.faults.support import assert_each_action_once, stored_events
 from tests.integration.kafka_support import read_topic, sample_actions
 from wenzheng.home import Home
 
 pytestmark = pytest.mark.kafka
 AT = "2025-03-03T10:00:00+08:00"
-DRAIN_S = 60.0
-
-
-@dataclass
-class Pipe:
-    """An intake on a fresh topic pair, a producer feeding it, and what was sent."""
-
-    home: Home
-    intake: Intake
-    producer: KafkaProducer
-    topic: str
-    dead: str
-    good: set[str]
-    poison: Counter[str]
-    cases: Iterator[int]
-
-    def feed(self, messages: list[tuple[bytes | None, bytes | None]]) -> IntakeReport:
-        """Send the messages, then let the intake poll until it has received them all."""
-        for key, value in messages:
-            self.producer.send(self.topic, key=key, value=value)
-        self.producer.flush(timeout=30)
-        total = IntakeReport()
-        deadline = time.monotonic() + DRAIN_S
-        while total.received < len(messages) and time.monotonic() < deadline:
-            report = self.intake.poll_once()
-            if report is not None:
-                total.add(report)
-        assert total.received == len(messages), "the intake stalled"
-        return total
 
 
 @pytest.fixture
@@ -63,23 +27,8 @@ def pipe(tmp_path: Path, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
     home = Home(tmp_path / "home")
     home.init()
-    tag = uuid.uuid4().hex[:8]
-    settings_ = KafkaSettings(bootstrap=kafka_bootstrap, intake_topic=f"fuzz.{tag}",
-                              dead_letter_topic=f"fuzz.{tag}.dead-letter")
-    ensure_topics(settings_, [settings_.intake_topic, settings_.dead_letter_topic])
-    service = home.open_service()
-    consumer = make_consumer(settings_, f"fuzz-{tag}", settings_.intake_topic)
-    producer = make_producer(settings_)
-    feeder = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
-    try:
-        yield Pipe(home, Intake(service, consumer, producer, settings_.dead_letter_topic),
-                   feeder, settings_.intake_topic, settings_.dead_letter_topic, set(),
-                   Counter(), itertools.count())
-    finally:
-        feeder.close()
-        consumer.close(autocommit=False)
-        producer.close(timeout=10)
-        service.close()
+    with open_pipe(home, kafka_bootstrap) as opened:
+        yield opened
 
 
 def claim(case: str, **fields: Any) -> dict[str, Any]:
