@@ -31,12 +31,14 @@ if bulletin.content_hash() == found.content_hash:
     st.success(f"内容摘要与发布记录一致：{found.content_hash}")
 else:
     st.error("内容与发布记录的摘要不一致，请核查。")
-docx_data, xlsx_data = cached.bulletin_files(key, month, found.content_hash)
+# Rendered when a button is clicked (deferred), from the recorded content.
 one, two, _ = st.columns([1, 1, 4])
-one.download_button("下载 Word（.docx）", docx_data, file_name=f"bulletin-{month}.docx",
+one.download_button("下载 Word（.docx）", lambda: bulletinview.docx_bytes(bulletin),
+                    file_name=f"bulletin-{month}.docx",
                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                     key="bulletin_docx", on_click="ignore")
-two.download_button("下载 Excel（.xlsx）", xlsx_data, file_name=f"bulletin-{month}.xlsx",
+two.download_button("下载 Excel（.xlsx）", lambda: bulletinview.xlsx_bytes(bulletin),
+                    file_name=f"bulletin-{month}.xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key="bulletin_xlsx", on_click="ignore")
 with st.expander("通报全文", expanded=True):

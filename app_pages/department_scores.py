@@ -46,11 +46,13 @@ st.dataframe(frame, hide_index=True, column_config={
     **percent, "得分": st.column_config.NumberColumn("得分", format="%.2f"),
     "排名": st.column_config.NumberColumn("排名", format="%d")})
 
-csv_data, xlsx_data = cached.score_files(key, year, as_of)
+# The files are made when a button is clicked (deferred), not on every render.
 one, two, _ = st.columns([1, 1, 4])
-one.download_button("下载 CSV", csv_data, file_name=f"scorecard-{year}.csv", mime="text/csv",
-                    key="score_csv", on_click="ignore")
-two.download_button("下载 Excel", xlsx_data, file_name=f"scorecard-{year}.xlsx",
+one.download_button("下载 CSV", lambda: scoreview.csv_bytes(sheet),
+                    file_name=f"scorecard-{year}.csv", mime="text/csv", key="score_csv",
+                    on_click="ignore")
+two.download_button("下载 Excel", lambda: scoreview.xlsx_bytes(sheet, year),
+                    file_name=f"scorecard-{year}.xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key="score_xlsx", on_click="ignore")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from wenzheng.cli import main
@@ -96,17 +96,26 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+class Downloads(dict[str, Callable[[], Any]]):
+    """The file makers the page's download buttons registered, by file name."""
+
+    def bytes_of(self, file_name: str) -> bytes:
+        """Make the file as a click would, and return its bytes."""
+        data = self[file_name]()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
-    """The bytes each download button hands to Streamlit, by file name."""
-    seen: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Downloads]:
+    """Spy on Streamlit's media file manager: what each (deferred) download would produce."""
+    seen = Downloads()
+    original = MediaFileManager.add_deferred
 
-    def spy(self: MemoryMediaFileStorage, path_or_data: Any, mimetype: str, kind: Any,
-            filename: str | None = None) -> str:
-        if filename and isinstance(path_or_data, bytes):
-            seen[filename] = path_or_data
-        return original(self, path_or_data, mimetype, kind, filename)
+    def spy(self: MediaFileManager, data_callable: Callable[[], Any], mimetype: str | None,
+            coordinates: str, file_name: str | None = None, **kwargs: Any) -> str:
+        if file_name:
+            seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
     yield seen

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from domain.bulletin import BulletinLedger
-from tests.app.conftest import page_as, texts
+from tests.app.conftest import Downloads, page_as, texts
 from wenzheng.home import Home
 from wenzheng.webapp.bulletinview import bulletin_from_content
 
@@ -34,17 +34,17 @@ def test_the_issued_bulletins_are_listed_newest_first(home: Path, role: str) -> 
 
 
 def test_a_bulletin_downloads_as_word_and_excel_rendered_from_its_recorded_content(
-        home: Path, downloads: dict[str, bytes]) -> None:
+        home: Path, downloads: Downloads) -> None:
     at = page_as(BULLETINS, "leader")
     at.selectbox(key="bulletin_month").set_value("2025-11").run()
     assert not at.exception
     recorded = ledger(home).issued("2025-11")
     assert recorded is not None
     assert any(recorded["content_hash"] in s.value for s in at.success)
-    word = docx.Document(io.BytesIO(downloads["bulletin-2025-11.docx"]))
+    word = docx.Document(io.BytesIO(downloads.bytes_of("bulletin-2025-11.docx")))
     assert "示范市网络问政工作2025年11月通报" in word.paragraphs[0].text
     assert word.core_properties.subject == recorded["content_hash"]
-    book = openpyxl.load_workbook(io.BytesIO(downloads["bulletin-2025-11.xlsx"]))
+    book = openpyxl.load_workbook(io.BytesIO(downloads.bytes_of("bulletin-2025-11.xlsx")))
     assert book.sheetnames[:2] == ["总体情况", "单位排名"]
     assert book.properties.subject == recorded["content_hash"]
     assert "2025年11月通报" in texts(at)

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import page_as
+from tests.app.conftest import Downloads, page_as
 from wenzheng.cli import main
 
 PAGE = "app_pages/department_scores.py"
@@ -121,14 +121,14 @@ def test_drilling_down_shows_the_explanation_and_the_cases_behind_each_deduction
 
 
 def test_downloads_give_the_scorecards_as_csv_and_excel(
-        home: Path, expected: dict[str, Any], downloads: dict[str, bytes]) -> None:
+        home: Path, expected: dict[str, Any], downloads: Downloads) -> None:
     at = scores_page()
     assert {getattr(b, "label", "") for b in at.get("download_button")} == {"下载 CSV",
                                                                              "下载 Excel"}
-    csv_text = downloads["scorecard-2025.csv"].decode("utf-8-sig")
+    csv_text = downloads.bytes_of("scorecard-2025.csv").decode("utf-8-sig")
     assert csv_text.startswith("code,name,group,received")
     assert len(csv_text.strip().splitlines()) == len(expected["cards"]) + 1
-    book = openpyxl.load_workbook(io.BytesIO(downloads["scorecard-2025.xlsx"]))
+    book = openpyxl.load_workbook(io.BytesIO(downloads.bytes_of("scorecard-2025.xlsx")))
     assert book.sheetnames == ["考核结果", "扣分明细", "说明"]
     assert book["考核结果"].max_row == len(expected["cards"]) + 1
     details = book["扣分明细"]

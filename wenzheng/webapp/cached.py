@@ -43,13 +43,6 @@ def score_sheet(key: Key, year: int, as_of: datetime) -> ScoreSheet:
 
 
 @st.cache_data(ttl=SCORES_TTL, show_spinner=False)
-def score_files(key: Key, year: int, as_of: datetime) -> tuple[bytes, bytes]:
-    """The scorecards as CSV and Excel bytes."""
-    sheet = score_sheet(key, year, as_of)
-    return scoreview.csv_bytes(sheet), scoreview.xlsx_bytes(sheet, year)
-
-
-@st.cache_data(ttl=SCORES_TTL, show_spinner=False)
 def chart_spec(key: Key, year: int, as_of: datetime, group: str,
                measure: str) -> dict[str, Any] | None:
     """The Vega-Lite spec of one measure's altair chart (built once, then reused)."""
@@ -105,16 +98,6 @@ def issued(key: Key, month: str) -> bulletinview.IssuedBulletin | None:
     """The recorded bulletin of a month."""
     with ledger(key).use() as recorded:
         return bulletinview.issued(recorded, month)
-
-
-@st.cache_data(ttl=3600, show_spinner="正在生成文件…", max_entries=24)
-def bulletin_files(key: Key, month: str, content_hash: str) -> tuple[bytes, bytes]:
-    """The issued bulletin rendered as .docx and .xlsx (cached by its content hash)."""
-    found = issued(key, month)
-    if found is None or found.content_hash != content_hash:
-        raise LookupError(f"{month} 的通报已变化，请刷新")
-    b = bulletinview.bulletin_from_content(found.content)
-    return bulletinview.docx_bytes(b), bulletinview.xlsx_bytes(b)
 
 
 @st.cache_data(ttl=STATUS_TTL, show_spinner=False)
