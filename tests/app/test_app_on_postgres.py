@@ -85,3 +85,13 @@ def test_a_view_is_recorded_in_the_postgresql_read_model_database(on_postgres: s
     views = views_of(db, "SF2025-000007")
     db.close()
     assert [v.username for v in views] == ["pg-inspector"]
+
+
+def test_a_broken_read_model_connection_is_opened_again(on_postgres: str) -> None:
+    from wenzheng.webapp.resources import home_key, readmodels
+
+    page_as("app_pages/status.py", "admin")
+    readmodels(home_key()).value.conn.close()  # as after a database restart
+    at = page_as("app_pages/status.py", "admin")
+    assert not at.exception and [t.value for t in at.title] == ["系统状态"]
+    assert not readmodels(home_key()).value.conn.closed

@@ -48,7 +48,13 @@ def home_of(key: tuple[str, str]) -> Home:
     return Home(Path(key[0]))
 
 
-@st.cache_resource(show_spinner=False)
+def _alive(guarded: Guarded[Database]) -> bool:
+    """A PostgreSQL connection that was closed or broke (server restart) is opened again."""
+    conn = guarded.value.conn
+    return not (getattr(conn, "closed", False) or getattr(conn, "broken", False))
+
+
+@st.cache_resource(show_spinner=False, validate=_alive)
 def readmodels(key: tuple[str, str]) -> Guarded[Database]:
     """The read-model database (tables created if missing, so an empty home shows nothing)."""
     db = open_readmodels(home_of(key))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -89,8 +90,7 @@ def save_users(path: Path, users: dict[str, User]) -> None:
             lines.append("demo = true")
         lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 0600
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write("\n".join(lines))
     os.replace(tmp, path)
