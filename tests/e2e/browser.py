@@ -33,8 +33,8 @@ class PlatformFont:
     glyphs: int
 
 
-def open_chromium(profile: Path, log: Path) -> webdriver.Chrome:
-    """A headless Chromium with a fresh profile, Chinese as its language."""
+def open_chromium(profile: Path, log: Path, downloads: Path) -> webdriver.Chrome:
+    """A headless Chromium with a fresh profile, Chinese as its language, saving downloads."""
     for binary in (CHROMIUM, CHROMEDRIVER):
         if not binary.exists():
             raise RuntimeError(f"{binary} is missing: {INSTALL_HINT}")
@@ -47,7 +47,23 @@ def open_chromium(profile: Path, log: Path) -> webdriver.Chrome:
     service = Service(executable_path=str(CHROMEDRIVER), log_output=str(log))
     driver = webdriver.Chrome(options=options, service=service)
     driver.set_window_size(*WINDOW)
+    downloads.mkdir(parents=True, exist_ok=True)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior",
+                           {"behavior": "allow", "downloadPath": str(downloads)})
     return driver
+
+
+def downloaded(folder: Path, name: str) -> Path:
+    """Wait until Chromium has finished downloading `name` into `folder`."""
+    path = folder / name
+    partial = folder / f"{name}.crdownload"
+    deadline = time.monotonic() + WAIT_S
+    while not (path.is_file() and path.stat().st_size > 0 and not partial.exists()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name} was not downloaded; {folder} holds "
+                                 f"{sorted(p.name for p in folder.iterdir())}")
+        time.sleep(0.2)
+    return path
 
 
 def wait_until(driver: webdriver.Chrome, test: Callable[[webdriver.Chrome], Any],

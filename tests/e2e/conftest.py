@@ -18,7 +18,7 @@ CALL_FAILED = pytest.StashKey[bool]()
 
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home holding a small demonstration city (`wenzheng demo --cases 300`)."""
+    """A small demonstration city (`wenzheng demo --cases 300`), bulletins 2025-11/12 issued."""
     folder = tmp_path_factory.mktemp("e2e-home")
     home = folder / "home"
     build_demo_home(home, DEMO_CASES, folder / "demo.log")
@@ -49,7 +49,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
 @pytest.fixture
 def browser(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[webdriver.Chrome]:
     """A fresh headless Chromium (its own profile, so its own Streamlit session)."""
-    driver = open_chromium(tmp_path / "chromium-profile", tmp_path / "chromedriver.log")
+    driver = open_chromium(tmp_path / "chromium-profile", tmp_path / "chromedriver.log",
+                           tmp_path / "downloads")
     try:
         yield driver
         if request.node.stash.get(CALL_FAILED, False):

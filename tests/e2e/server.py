@@ -18,6 +18,9 @@ START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 20.0
 # Variables that would point the app somewhere other than the demonstration home.
 FOREIGN_ENV = ("WENZHENG_DATABASE_URL", "WENZHENG_ENV")
+# The demonstration year is 2025 and its "now" 31 January 2026 (docs/demo.md).
+DEMO_NOW = "2026-01-31T23:59:59+08:00"
+BULLETINS_SINCE = "2025-11"
 
 
 def clean_env(home: Path) -> dict[str, str]:
@@ -28,15 +31,22 @@ def clean_env(home: Path) -> dict[str, str]:
     return env
 
 
-def build_demo_home(home: Path, cases: int, log: Path) -> None:
-    """A demonstration city of `cases` cases in `home`, through the `wenzheng demo` command."""
+def wenzheng(home: Path, args: list[str], log: Path) -> None:
+    """Run a `wenzheng` command on `home` with the cleaned environment; raise when it fails."""
     argv = [sys.executable, "-c", "import sys; from wenzheng.cli import main; sys.exit(main())",
-            "--home", str(home), "demo", "--cases", str(cases), "--quiet"]
-    with log.open("wb") as out:
+            "--home", str(home), *args]
+    with log.open("ab") as out:
         done = subprocess.run(argv, cwd=REPO, env=clean_env(home), stdout=out,
                               stderr=subprocess.STDOUT, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"wenzheng demo failed ({done.returncode}): {log.read_text()}")
+        raise RuntimeError(f"wenzheng {args[0]} failed ({done.returncode}): {log.read_text()}")
+
+
+def build_demo_home(home: Path, cases: int, log: Path) -> None:
+    """A demonstration city of `cases` cases in `home` with its last two bulletins issued."""
+    wenzheng(home, ["demo", "--cases", str(cases), "--quiet"], log)
+    wenzheng(home, ["bulletins", "--since", BULLETINS_SINCE, "--out", str(home / "bulletins"),
+                    "--now", DEMO_NOW], log)
 
 
 class StreamlitServer:

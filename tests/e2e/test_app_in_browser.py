@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ from domain.policy import DeadlinePolicy, TimeLimits
 from tests.e2e.browser import (
     choose,
     click_button,
+    downloaded,
     grid_text,
     main_text,
     page_text,
     platform_fonts,
     screenshot,
+    settled,
     sidebar_links,
     type_into,
     wait_for_app,
@@ -81,14 +84,15 @@ def sign_in(driver: webdriver.Chrome, url: str, user: str, password: str) -> Non
     type_into(driver, "login_user", user)
     type_into(driver, "login_password", password)
     click_button(driver, "login_submit")
-    wait_until(driver, lambda d: TITLES["login"] not in sidebar_links(d),
-               f"the navigation of a signed-in {user}")
+    wait_until(driver, lambda d: TITLES["login"] not in sidebar_links(d) and settled(d),
+               f"the navigation and landing page of a signed-in {user}")
 
 
 def visit(driver: webdriver.Chrome, key: str) -> None:
     """Open a page through the navigation and wait until it has rendered."""
     title = TITLES[key]
-    link = wait_until(driver, lambda d: sidebar_links(d).get(title), f"the link 「{title}」")
+    link = wait_until(driver, lambda d: settled(d) and sidebar_links(d).get(title),
+                      f"the link 「{title}」")
     link.click()
     wait_until(driver, lambda d: any(title in h for h in headings(d)), f"the h1 「{title}」")
     wait_for_app(driver, title)
@@ -163,3 +167,23 @@ def test_the_audit_shows_a_cases_timeline_with_personal_data_only_to_the_cleared
         assert name not in cells and phone not in cells
         assert name[0] + "*" in cells
     print(f"screenshot: {screenshot(browser, shots, f'{role}-audit-case')}")
+
+
+def test_a_leader_reads_the_issued_bulletin_and_downloads_it_as_word_and_excel(
+        app_url: str, browser: webdriver.Chrome, shots: Path, tmp_path: Path) -> None:
+    sign_in(browser, app_url, "leader", DEMO_PASSWORDS["leader"])
+    visit(browser, "bulletins")
+    choose(browser, "bulletin_month", "2025-12")
+    wait_until(browser, lambda d: "内容摘要与发布记录一致" in main_text(d), "the hash check")
+    cells = grid_text(browser)
+    assert "2025-11" in cells and "2025-12" in cells
+    print(f"screenshot: {screenshot(browser, shots, 'leader-bulletin')}")
+    for key, suffix, part in (("bulletin_docx", "docx", "word/document.xml"),
+                              ("bulletin_xlsx", "xlsx", "xl/workbook.xml")):
+        click_button(browser, key)
+        path = downloaded(tmp_path / "downloads", f"bulletin-2025-12.{suffix}")
+        with zipfile.ZipFile(path) as document:
+            assert part in document.namelist()
+            text = "".join(document.read(n).decode("utf-8", "replace")
+                           for n in document.namelist() if n.endswith(".xml"))
+        assert "示范市" in text
