@@ -2,46 +2,50 @@
 
 Interface (used by bench/run):
 
-    .venv/bin/python bench/app_render.py --home DIR [--repeat N] [--out FILE.json]
+    .venv/bin/python bench/app_render.py --home DIR [--repeat N] [--year YYYY] [--out FILE]
 
 measures an existing home (`wenzheng demo` already applied; the read models up to date), on
 the embedded stores or on PostgreSQL when `WENZHENG_DATABASE_URL` is set, exactly as the app
 reads them. It signs in a demonstration leader (the app writes HOME/users.toml with the demo
 users on its first run when the file is missing; a home whose users.toml has no `leader`
 with the role leader cannot be measured), opens 部门考核 (the page's file from
-wenzheng/webapp/roles.py) through `app.py` with its default filters (the latest finished
-year, all peer groups) and times that `AppTest.run()`, i.e. the whole script run of the
-router and the page, without a browser (the session first runs the landing page untimed, as
-AppTest switches pages only after a first run):
+wenzheng/webapp/roles.py) through `app.py` and times that `AppTest.run()`: the whole script
+run of the router and the page, without a browser. The session first runs the landing page
+untimed (AppTest switches pages only after a first run). Filters: all peer groups, the year
+`--year` (default: the page's default, the latest finished year), and "data as of" the end of
+a fixed past day (31 January after the year, or yesterday, or the calendar's last day,
+whichever is first), so every run asks for the same figures.
 
 - cold: `st.cache_data` and `st.cache_resource` cleared first (a freshly started server's
-  first view: connections opened, the year's scorecards computed);
-- warm: a new session with the caches filled (every later view within the TTL).
+  first view of the year: connections opened, the year's scorecards computed);
+- warm: a new session with the caches filled (every later view within the cache's TTL).
 
-A first, uncounted leader run comes before them: it also imports the page's modules, which a
-running server has done once for good; its time is reported as "first".
-
-Each is repeated N times (default 3). The last line of stdout is one JSON object (also
-written to --out):
+The page's modules are imported once beforehand, as a running server has done for good
+(reported as "imports"). Each is repeated N times (default 3). The last line of stdout is
+one JSON object (also written to --out):
 
     {"page": "部门考核", "home": DIR, "store": "sqlite" | "postgresql", "cases": <cases in
      the read model>, "year": <year shown>, "departments": <rows in the ranking>,
-     "repeat": N, "first": <s>, "cold": <median s>, "warm": <median s>, "cold_runs": [s, ...],
-     "warm_runs": [s, ...], "target_s": 1.0, "cold_ok": bool, "warm_ok": bool}
+     "as_of_day": "YYYY-MM-DD", "repeat": N, "imports": <s>, "cold": <median s>,
+     "warm": <median s>, "cold_runs": [s, ...], "warm_runs": [s, ...], "target_s": 1.0,
+     "cold_ok": bool, "warm_ok": bool}
 
 Exit status 0 when measured (whether or not the target was met), 1 when the page did not
-render (an exception, a refusal or no ranking table: the error goes to stderr), 2 on usage.
-`measure(home, repeat)` returns the same dict in-process.
+render (an exception, a refusal, no ranking table or another year than --year: the error
+goes to stderr), 2 on usage. `measure(home, repeat, year)` returns the same dict in-process.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
 import json
 import os
 import statistics
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +59,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from wenzheng.commands.projections import open_readmodels  # noqa: E402
 from wenzheng.home import Home  # noqa: E402
-from wenzheng.webapp import roles  # noqa: E402
+from wenzheng.webapp import moments, roles  # noqa: E402
 
 PAGE_KEY, PAGE_TITLE = "scorecards", "部门考核"
 TARGET_S = 1.0
@@ -63,7 +67,7 @@ RUN_TIMEOUT_S = 1800.0
 # The session-state entry of a signed-in user (wenzheng/webapp/auth.py USER_KEY).
 LEADER = {"name": "leader", "role": "leader", "via": "password"}
 USER_KEY = "wz_user"
-YEAR_KEY = "score_year"  # the page's year filter
+YEAR_KEY, AS_OF_KEY = "score_year", "score_as_of"  # the page's year and as-of filters
 QUIET_LOGGERS = ("streamlit.runtime.scriptrunner_utils.script_run_context",
                  "streamlit.runtime.caching.cache_data_api")
 
@@ -87,11 +91,45 @@ def prepare_users() -> None:
     AppTest.from_file(str(REPO / "app.py"), default_timeout=RUN_TIMEOUT_S).run()
 
 
-def render_once(cold: bool) -> tuple[float, AppTest]:
-    """One signed-in leader's run of app.py; seconds taken and the finished AppTest."""
+def import_page_modules(page_file: Path) -> float:
+    """Import what the page imports (a running server has done so once for good); seconds."""
+    start = time.perf_counter()
+    tree = ast.parse(page_file.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                importlib.import_module(alias.name)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(module, alias.name):  # a submodule imported by name
+                    importlib.import_module(f"{node.module}.{alias.name}")
+    return time.perf_counter() - start
+
+
+def presets(home: Home, year: int | None, today: date) -> dict[str, Any]:
+    """The page's filters in the session before it runs: the year, and a fixed past as-of day.
+
+    A fixed day keeps the cache key the same across runs (the page's default is "now"
+    rounded to five minutes, which a slow cold run may cross).
+    """
+    last = moments.last_covered_day(home.settings().deadline_policy().calendar)
+    day = min(today - timedelta(days=1), last)
+    values: dict[str, Any] = {}
+    if year is not None:
+        values[YEAR_KEY] = year
+        day = min(day, date(year + 1, 1, 31))
+    values[AS_OF_KEY] = day
+    return values
+
+
+def render_once(cold: bool, preset: dict[str, Any]) -> tuple[float, AppTest]:
+    """One signed-in leader's run of the page; seconds taken and the finished AppTest."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=RUN_TIMEOUT_S)
     at.session_state[USER_KEY] = dict(LEADER)
     at.run()  # the landing page (曝光台): the navigation must exist before switching pages
+    for key, value in preset.items():
+        at.session_state[key] = value
     at.switch_page(roles.page(PAGE_KEY).file)
     if cold:
         st.cache_data.clear()
@@ -116,26 +154,29 @@ def check_rendered(at: AppTest) -> dict[str, Any]:
     return {"year": year, "departments": rows}
 
 
-def measure(home_dir: Path, repeat: int = 3) -> dict[str, Any]:
+def measure(home_dir: Path, repeat: int = 3, year: int | None = None) -> dict[str, Any]:
     """Cold and warm render times of the scorecard page on an existing home."""
     os.environ["WENZHENG_HOME"] = str(home_dir)
     home = Home.resolve(str(home_dir))
     prepare_users()
-    first, at = render_once(cold=True)  # also imports the page's modules: not counted as cold
-    check_rendered(at)
+    imports = import_page_modules(REPO / roles.page(PAGE_KEY).file)
+    preset = presets(home, year, date.today())
     cold_runs, warm_runs = [], []
     shown: dict[str, Any] = {}
     for _ in range(repeat):
-        seconds, at = render_once(cold=True)
+        seconds, at = render_once(True, preset)
         shown = check_rendered(at)
         cold_runs.append(seconds)
-        seconds, at = render_once(cold=False)
+        seconds, at = render_once(False, preset)
         check_rendered(at)
         warm_runs.append(seconds)
+    if year is not None and shown.get("year") != year:
+        raise NotRendered(f"the page shows {shown.get('year')}, not {year}")
     cold, warm = statistics.median(cold_runs), statistics.median(warm_runs)
     store = "postgresql" if os.environ.get("WENZHENG_DATABASE_URL", "").strip() else "sqlite"
     return {"page": PAGE_TITLE, "home": str(home.root), "store": store,
-            "cases": case_count(home), **shown, "repeat": repeat, "first": round(first, 4),
+            "cases": case_count(home), **shown, "as_of_day": preset[AS_OF_KEY].isoformat(),
+            "repeat": repeat, "imports": round(imports, 4),
             "cold": round(cold, 4), "warm": round(warm, 4),
             "cold_runs": [round(s, 4) for s in cold_runs],
             "warm_runs": [round(s, 4) for s in warm_runs],
@@ -149,12 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="部门考核页面渲染时间（AppTest，冷/热缓存）")
     parser.add_argument("--home", required=True, type=Path, help="已有数据的主目录")
     parser.add_argument("--repeat", type=int, default=3, help="冷、热各测几次（默认 3）")
+    parser.add_argument("--year", type=int, help="考核年度（默认：页面的默认年度）")
     parser.add_argument("--out", type=Path, help="另存 JSON 结果的文件")
     args = parser.parse_args(argv)
     if args.repeat < 1 or not args.home.is_dir():
         parser.error("--home 必须是已有的目录，--repeat 至少为 1")
     try:
-        result = measure(args.home, args.repeat)
+        result = measure(args.home, args.repeat, args.year)
     except NotRendered as exc:
         print(f"部门考核页面未能渲染：{exc}", file=sys.stderr)
         return 1
