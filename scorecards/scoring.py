@@ -154,19 +154,40 @@ def rate_traces(facts: Sequence[CaseFact], rules: Rules) -> tuple[RateTrace, ...
 def deductions(code: str, facts: Sequence[CaseFact], entries: Iterable[Flagged],
                rules: Rules) -> tuple[Deduction, ...]:
     """What a department loses: overdue time charged to it, exposure, supervision, referrals."""
-    d = rules.deductions
-    numbers = {f.number for f in facts}
-    overdue = sorted({f.number for f in facts
-                      if f.overdue_charged_to == code or f.replied_late_by == code})
-    exposed = sorted(f"{e.case}（{e.rule}）" for e in entries
-                     if e.department == code and e.case in numbers)
-    supervised = sorted(f.number for f in facts if f.department == code and f.supervised)
-    referred = sorted(f.number for f in facts if f.department == code and f.referred)
-    kinds = (("overdue", d.overdue, overdue), ("exposure", d.exposure, exposed),
-             ("supervision", d.supervision, supervised),
-             ("accountability", d.accountability, referred))
-    return tuple(Deduction(k, DEDUCTION_LABELS[k], each, tuple(items), round(each * len(items), 4))
-                 for k, each, items in kinds)
+    return DeductionIndex(facts, entries).of(code, rules)
+
+
+class DeductionIndex:
+    """Every department's deduction items, gathered in one pass over the facts and entries."""
+
+    def __init__(self, facts: Sequence[CaseFact], entries: Iterable[Flagged]) -> None:
+        numbers = {f.number for f in facts}
+        self.overdue: dict[str, set[str]] = {}
+        self.exposed: dict[str, list[str]] = {}
+        self.supervised: dict[str, list[str]] = {}
+        self.referred: dict[str, list[str]] = {}
+        for f in facts:
+            if f.overdue_charged_to is not None:
+                self.overdue.setdefault(f.overdue_charged_to, set()).add(f.number)
+            if f.replied_late_by is not None:
+                self.overdue.setdefault(f.replied_late_by, set()).add(f.number)
+            if f.supervised:
+                self.supervised.setdefault(f.department, []).append(f.number)
+            if f.referred:
+                self.referred.setdefault(f.department, []).append(f.number)
+        for e in entries:
+            if e.case in numbers:
+                self.exposed.setdefault(e.department, []).append(f"{e.case}（{e.rule}）")
+
+    def of(self, code: str, rules: Rules) -> tuple[Deduction, ...]:
+        """One department's deductions under the rules."""
+        d = rules.deductions
+        kinds = (("overdue", d.overdue, sorted(self.overdue.get(code, ()))),
+                 ("exposure", d.exposure, sorted(self.exposed.get(code, ()))),
+                 ("supervision", d.supervision, sorted(self.supervised.get(code, ()))),
+                 ("accountability", d.accountability, sorted(self.referred.get(code, ()))))
+        return tuple(Deduction(k, DEDUCTION_LABELS[k], each, tuple(items),
+                               round(each * len(items), 4)) for k, each, items in kinds)
 
 
 def base_score(rates: Sequence[RateTrace]) -> float | None:
@@ -197,11 +218,12 @@ def score_units(units: Sequence[Unit], facts: Sequence[CaseFact], entries: Seque
     by_unit: dict[str, list[CaseFact]] = {}
     for f in facts:
         by_unit.setdefault(f.department, []).append(f)
+    index = DeductionIndex(facts, entries)
     unscored = []
     for u in units:
         own = by_unit.get(u.code, [])
         rates = rate_traces(own, rules)
-        cuts = deductions(u.code, facts, entries, rules)
+        cuts = index.of(u.code, rules)
         lost = sum(c.points for c in cuts)
         if rules.deductions.cap:
             lost = min(lost, rules.deductions.cap)
