@@ -144,6 +144,15 @@ def assert_each_action_once(events: list[dict[str, Any]], expected_ids: set[str]
         assert sorted(seen) == list(range(1, len(seen) + 1)), (case, seen)
 
 
+def assert_chain_intact(home: Home) -> int:
+    """`wenzheng verify` finds every event chained exactly as written; returns events checked."""
+    from wenzheng.store.verify import verify_store
+
+    report = verify_store(home.store_env())
+    assert report.ok, report.problems[:5]
+    return report.events
+
+
 def fresh_schema_url(postgres_url: str, prefix: str = "rb") -> str:
     """A URL naming a schema no one uses yet (created on first connection)."""
     return with_schema(postgres_url, f"{prefix}_{uuid.uuid4().hex[:12]}")

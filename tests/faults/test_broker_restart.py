@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.support import (
+    assert_chain_intact,
     assert_each_action_once,
     assert_read_models_equal_rebuild,
     fault_env,
@@ -101,6 +102,7 @@ def test_consumers_recover_after_the_broker_restarts_empty_and_the_relay_republi
         codes = {name: stop(proc) for name, proc in procs.items()}
     assert codes == {"consume": 0, "intake": 0}, codes
     stored = stored_events(home)
+    assert assert_chain_intact(home) == len(stored)
     assert_each_action_once(stored, {a["id"] for a in sample_actions(30, depts)})
     records = read_topic(bootstrap, events)
     assert sorted(first_deliveries(records)) == sorted((e["case"], e["version"]) for e in stored)

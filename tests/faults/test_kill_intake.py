@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.faults.support import (
+    assert_chain_intact,
     assert_each_action_once,
     assert_read_models_equal_rebuild,
     fault_env,
@@ -86,6 +87,7 @@ def test_an_intake_killed_at_random_points_applies_each_action_once(
     assert done.returncode == 0, done.stderr
     events = stored_events(home)
     assert_each_action_once(events, good)
+    assert assert_chain_intact(home) == len(events)
     letters = read_topic(kafka_bootstrap, dead)
     assert Counter(r.value for r in letters).keys() == Counter(poison).keys()
     assert all(r.headers["reason"] for r in letters)

@@ -10,6 +10,7 @@ import pytest
 
 from consumers.positions import open_positions
 from tests.faults.support import (
+    assert_chain_intact,
     assert_read_models_equal_rebuild,
     fault_env,
     kill_at_random,
@@ -57,6 +58,7 @@ def test_a_relay_killed_at_random_points_publishes_every_event_in_case_order(
     assert done.returncode == 0, done.stderr
     records = read_topic(kafka_bootstrap, topic)
     stored = stored_events(home)
+    assert assert_chain_intact(home) == len(stored)
     assert sorted(first_deliveries(records)) == sorted((e["case"], e["version"]) for e in stored)
     assert versions_in_order(records)
     target = tmp_path / "kafka.sqlite"

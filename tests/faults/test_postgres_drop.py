@@ -13,6 +13,7 @@ from domain.actions import parse_action
 from domain.service import APPLIED, DUPLICATE
 from tests.faults.pgdrop import holding
 from tests.faults.support import (
+    assert_chain_intact,
     assert_each_action_once,
     assert_read_models_equal_rebuild,
     fault_env,
@@ -79,6 +80,7 @@ def test_a_batch_whose_connection_drops_before_commit_is_stored_once_by_the_retr
     finally:
         service.close()
     assert_each_action_once(stored_events(pg_home), {a["id"] for a in first + batch})
+    assert assert_chain_intact(pg_home) == len(first + batch)
 
 
 @pytest.mark.kafka

@@ -14,6 +14,7 @@ import pytest
 from domain.actions import parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
 from tests.faults.support import (
+    assert_chain_intact,
     assert_each_action_once,
     assert_read_models_equal_rebuild,
     project_store,
@@ -92,6 +93,7 @@ def test_two_writers_adding_to_one_case_both_land_every_event_once(home: Home, t
     versions = sorted(o.version for o in first + second if o.version is not None)
     assert versions == list(range(3, 3 + 2 * PER_WRITER))  # after Registered, Assigned
     events = stored_events(home)
+    assert assert_chain_intact(home) == len(events)
     ids = {e["action_id"] for e in events}
     assert_each_action_once(events, ids)
     assert {f"w{w}-K-00000-{n}" for w in (1, 2) for n in range(PER_WRITER)} <= ids
@@ -150,3 +152,4 @@ def test_two_apply_commands_on_the_same_file_store_each_line_once(
     assert codes == [0, 0], [(tmp_path / f"apply{i}.log").read_text() for i in range(2)]
     events = stored_events(home)
     assert_each_action_once(events, {a["id"] for a in actions})
+    assert assert_chain_intact(home) == len(events)
