@@ -30,11 +30,13 @@ day = right.date_input("数据截至", value=moments.default_day(calendar, momen
                        max_value=moments.last_covered_day(calendar), key="score_as_of")
 as_of = moments.as_of_day(day, moments.now())
 try:
-    sheet = cached.score_sheet(key, year, as_of)
+    snap = cached.score_snapshot(key, year, as_of)
 except ConfigError as exc:
     st.error(f"考核规则配置错误：{exc}")
     st.stop()
-st.caption(f"统计 {year} 年交办的案件，数据截至 {sheet.as_of[:16].replace('T', ' ')}；考核规则版本 "
+sheet = snap.summary  # the figures; a department's case lists are read when it is opened
+st.caption(f"统计 {year} 年交办的案件，数据截至 {moments.shown(sheet.as_of)}，"
+           f"计算于 {moments.shown(snap.computed_at)}；考核规则版本 "
            f"{sheet.rules_version}；年受理少于 {sheet.min_volume} 件的单位列示但不排名。"
            "比率旁为 95% Wilson 置信区间。")
 
@@ -47,11 +49,12 @@ st.dataframe(frame, hide_index=True, column_config={
     "排名": st.column_config.NumberColumn("排名", format="%d")})
 
 # The files are made when a button is clicked (deferred), not on every render.
+full = lambda: cached.full_sheet(key, snap, year)  # noqa: E731  (only when clicked)
 one, two, _ = st.columns([1, 1, 4])
-one.download_button("下载 CSV", lambda: scoreview.csv_bytes(sheet),
+one.download_button("下载 CSV", lambda: scoreview.csv_bytes(full()),
                     file_name=f"scorecard-{year}.csv", mime="text/csv", key="score_csv",
                     on_click="ignore")
-two.download_button("下载 Excel", lambda: scoreview.xlsx_bytes(sheet, year),
+two.download_button("下载 Excel", lambda: scoreview.xlsx_bytes(full(), year),
                     file_name=f"scorecard-{year}.xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key="score_xlsx", on_click="ignore")
@@ -59,7 +62,7 @@ two.download_button("下载 Excel", lambda: scoreview.xlsx_bytes(sheet, year),
 st.subheader("各项指标")
 for tab, measure in zip(st.tabs(list(scoreview.MEASURES.values())), scoreview.MEASURES,
                         strict=True):
-    spec = cached.chart_spec(key, year, as_of, group, measure)
+    spec = cached.chart_spec(key, snap.snapshot_id, group, measure, sheet)
     if spec is None:
         tab.info("无可比较的数据。")
     else:
@@ -71,8 +74,11 @@ names = {c.code: f"{c.name}（{c.code}）" for c in cards}
 code = st.selectbox("选择单位，查看得分说明和扣分所涉案件", list(names),
                     format_func=lambda c: names[c], index=None, placeholder="选择单位",
                     key="score_unit")
-if code:
-    card = sheet.card(code)
+card = cached.score_card(key, snap.snapshot_id, code) if code else None
+if code and card is None:  # the stored assessment was replaced since this page was drawn
+    cached.score_snapshot.clear()
+    st.rerun()
+if card is not None:
     a, b, c, d = st.columns(4)
     a.metric("得分", "—" if card.score is None else f"{card.score:.2f}")
     b.metric("组内排名", "不排名" if card.rank is None else str(card.rank))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import streamlit as st
 
+from scorecards import snapshot
 from scorecards.assess import score_period
 from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
-from scorecards.scoring import ScoreSheet
+from scorecards.scoring import Scorecard, ScoreSheet
+from scorecards.snapshot import Snapshot
 from wenzheng.commands.scoring import context, rules_for
-from wenzheng.webapp import bulletinview, health, scoreview
+from wenzheng.webapp import bulletinview, health, moments, scoreview
 from wenzheng.webapp.publicview import Praised, praised_cases
 from wenzheng.webapp.resources import home_of, ledger, readmodels, service
 from wenzheng.webapp.search import CaseQuery, find_cases
@@ -31,22 +33,50 @@ def assigned_days(key: Key) -> tuple[date | None, date | None]:
     return date.fromisoformat(str(row[0])), date.fromisoformat(str(row[1]))
 
 
-@st.cache_data(ttl=SCORES_TTL, show_spinner="正在计算考核结果…")
-def score_sheet(key: Key, year: int, as_of: datetime) -> ScoreSheet:
-    """The year's scorecards under the year's rules, as of a moment."""
+def max_age(key: Key) -> timedelta | None:
+    """`[app] scorecard_max_age_minutes`: a stored assessment younger than this is shown even
+    when the read models have moved on (default: only one computed at their current position)."""
+    minutes = home_of(key).settings().section("app").get("scorecard_max_age_minutes")
+    return None if minutes is None else timedelta(minutes=float(minutes))
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner="正在计算考核结果…")
+def score_snapshot(key: Key, year: int, as_of: datetime) -> Snapshot:
+    """The year's assessment as of a moment: the stored snapshot when fresh, else computed
+    and stored (figures only; a department's case lists are read by `score_card`)."""
     home = home_of(key)
     rules = rules_for(home, year, None)
     with readmodels(key).use() as db:
-        sheet, _ = score_period(db, context(home), rules, date(year, 1, 1), date(year, 12, 31),
-                                as_of, rules.min_volume_year)
+        snap, _ = snapshot.assessment(db, context(home), rules, year, as_of, moments.now(),
+                                      max_age(key))
+    return snap
+
+
+@st.cache_data(ttl=SCORES_TTL, show_spinner=False)
+def score_card(key: Key, snapshot_id: str, code: str) -> Scorecard | None:
+    """One department's full card of a stored assessment (None when it was replaced)."""
+    with readmodels(key).use() as db:
+        return snapshot.card(db, snapshot_id, code)
+
+
+def full_sheet(key: Key, snap: Snapshot, year: int) -> ScoreSheet:
+    """Every card with its case lists (for the downloads); computed again if it was replaced."""
+    with readmodels(key).use() as db:
+        sheet = snapshot.full_sheet(db, snap)
+        if sheet is None:
+            home = home_of(key)
+            rules = rules_for(home, year, None)
+            sheet, _ = score_period(db, context(home), rules, date(year, 1, 1),
+                                    date(year, 12, 31), snap.as_of_moment(),
+                                    rules.min_volume_year)
     return sheet
 
 
 @st.cache_data(ttl=SCORES_TTL, show_spinner=False)
-def chart_spec(key: Key, year: int, as_of: datetime, group: str,
-               measure: str) -> dict[str, Any] | None:
-    """The Vega-Lite spec of one measure's altair chart (built once, then reused)."""
-    frame = scoreview.measure_frame(score_sheet(key, year, as_of), measure, group)
+def chart_spec(key: Key, snapshot_id: str, group: str, measure: str,
+               _sheet: ScoreSheet) -> dict[str, Any] | None:
+    """The Vega-Lite spec of one measure's altair chart (built once a snapshot, then reused)."""
+    frame = scoreview.measure_frame(_sheet, measure, group)
     return None if frame.empty else scoreview.chart_spec(frame, measure)
 
 

@@ -59,3 +59,8 @@ def default_year_index(years: list[int], current: datetime) -> int:
     this_year = current.astimezone(BUSINESS_TZ).year
     return next((i for i, y in enumerate(years) if y < this_year), 0)
 
+
+
+def shown(moment: str) -> str:
+    """An ISO moment as 'YYYY-MM-DD HH:MM' (Beijing time)."""
+    return datetime.fromisoformat(moment).astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
