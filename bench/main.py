@@ -50,6 +50,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--step-timeout", type=float, default=900.0,
                    help="seconds per step, plus 0.02 s per case")
     p.add_argument("--keep", action="store_true", help="keep the stores and schemas afterwards")
+    p.add_argument("--render", metavar="RESULTS_JSON",
+                   help="only print the Markdown table of an earlier run's results.json")
     args = p.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.stores = [s for s in args.stores.split(",") if s.strip()]
@@ -230,6 +232,9 @@ def demo_as_of(year: int, home: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run every size, store and step; print the Markdown table at the end."""
     args = parse_args(argv)
+    if args.render:
+        print(report.markdown(json.loads(Path(args.render).read_text(encoding="utf-8"))))
+        return 0
     run = Run(args)
     m = run.doc["machine"]
     say(f"results → {run.out}")
