@@ -4,7 +4,7 @@ Baseline (raw_read): the store's notification log read in pages of the rebuild's
 with eventsourcing's `recorder.select_notifications`, each notification's stored state
 decoded by the application's transcoder (JSON with eventsourcing's type hooks) — the least
 any rebuild must do. A second figure decodes each notification into a domain event with
-`mapper.to_domain_event`, for comparison.
+`mapper.to_domain_event`, for comparison; that pass runs first and so also warms the cache.
 """
 
 from __future__ import annotations
@@ -86,10 +86,12 @@ def raw_read(p: dict[str, Any]) -> dict[str, Any]:
     try:
         total = int(service.recorder.max_notification_id() or 0)
         transcoder = service.mapper.transcoder
-        count, seconds = _read_all(service, lambda n: transcoder.decode(n.state),
-                                   "raw read+decode", total)
+        # The domain-event pass goes first: it also brings the log into the page cache, so the
+        # main figure is not charged for the first read from disk.
         events_count, events_seconds = _read_all(service, service.mapper.to_domain_event,
                                                  "raw read+to_domain_event", total)
+        count, seconds = _read_all(service, lambda n: transcoder.decode(n.state),
+                                   "raw read+decode", total)
     finally:
         service.close()
     return {"events": count, "batch": REBUILD_BATCH, "seconds": seconds,
