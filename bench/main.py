@@ -240,7 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     say(f"results → {run.out}")
     say(report.machine_line(m))
     if POSTGRES in args.stores:
-        ensure_database(run.pg_url)
+        try:
+            ensure_database(run.pg_url)
+        except Exception as exc:  # no server: report it and measure the other store
+            say(f"  ✗ PostgreSQL at {run.pg_url}: {exc!r}; measuring without it")
+            for size in args.sizes:
+                run.record(size, POSTGRES, "apply", False, None, None, {},
+                           f"PostgreSQL unavailable: {exc!r}")
+            args.stores = [s for s in args.stores if s != POSTGRES]
     started = time.monotonic()
     for size in args.sizes:
         dataset = Dataset(size, args.seed, args.year, args.order)
