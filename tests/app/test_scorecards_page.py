@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +134,33 @@ def test_downloads_give_the_scorecards_as_csv_and_excel(
     details = book["扣分明细"]
     assert details.max_row - 1 == sum(len(d["items"]) for c in expected["cards"]
                                       for d in c["deductions"])
+
+
+def test_the_page_shows_a_precomputed_snapshot_with_when_it_was_computed(
+        home: Path, expected: dict[str, Any]) -> None:
+    import streamlit as st
+
+    from domain.calendar import BUSINESS_TZ
+    from scorecards import snapshot
+    from scorecards.assess import end_of
+    from wenzheng.commands.projections import open_readmodels
+    from wenzheng.commands.scoring import context, rules_for
+    from wenzheng.home import Home
+
+    db = open_readmodels(Home(home))
+    try:
+        stored = snapshot.compute(db, context(Home(home)), rules_for(Home(home), 2025, None),
+                                  2025, end_of(AS_OF_DAY),
+                                  datetime(2026, 2, 1, 9, 30, tzinfo=BUSINESS_TZ))
+    finally:
+        db.close()
+    st.cache_data.clear()
+    at = scores_page()
+    caption = at.caption[0].value
+    assert "数据截至 2026-01-31 23:59，计算于 2026-02-01 09:30" in caption
+    ranks = dict(zip(at.dataframe[0].value["代码"], at.dataframe[0].value["排名"], strict=True))
+    for card in expected["cards"]:
+        if card["rank"] is not None:
+            assert ranks[card["code"]] == card["rank"]
+    assert stored.summary.card(expected["cards"][0]["code"]).received == \
+        expected["cards"][0]["received"]
