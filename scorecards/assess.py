@@ -10,7 +10,7 @@ from domain.calendar import BUSINESS_TZ
 from projections.caserow import WorkingDays
 from projections.db import Database
 from scorecards.bulletin import Bulletin, MonthInputs, build_bulletin
-from scorecards.casefacts import case_facts
+from scorecards.casefacts import CaseFact, case_facts
 from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
 from scorecards.rules import Rules
@@ -57,24 +57,31 @@ def cut_off(month: str, rules: Rules) -> datetime:
 def score_period(db: Database, ctx: Context, rules: Rules, day_from: date, day_to: date,
                  as_of: datetime, min_volume: int) -> tuple[ScoreSheet, list[Entry]]:
     """Scorecards of cases assigned in [day_from, day_to] as of a moment, and the exposure."""
+    sheet, entries, _ = _scored(db, ctx, rules, day_from, day_to, as_of, min_volume)
+    return sheet, entries
+
+
+def _scored(db: Database, ctx: Context, rules: Rules, day_from: date, day_to: date,
+            as_of: datetime, min_volume: int) -> tuple[ScoreSheet, list[Entry], list[CaseFact]]:
+    """The scorecards, the exposure and the case facts they were computed from."""
     facts = case_facts(db, day_from, day_to, as_of)
     entries = exposure(db, as_of, ctx.exposure_rules, ctx.calendar, ctx.names())
     sheet = score_units(ctx.units, facts, entries, rules, min_volume,
                         (day_from.isoformat(), day_to.isoformat()),
                         as_of.astimezone(BUSINESS_TZ).isoformat())
-    return sheet, entries
+    return sheet, entries, facts
 
 
 def month_inputs(db: Database, ctx: Context, rules: Rules, month: str) -> MonthInputs:
     """Everything a bulletin needs of one month, as of that month's cut-off."""
     first, last = month_bounds(month)
     as_of = cut_off(month, rules)
-    sheet, entries = score_period(db, ctx, rules, first, last, as_of, rules.min_volume_month)
+    sheet, entries, facts = _scored(db, ctx, rules, first, last, as_of, rules.min_volume_month)
     names = ctx.names()
     figures = metrics(db, first, last, as_of, {u.code: u.name for u in ctx.units},
                       ctx.office_name)
     return MonthInputs(month=month, as_of=as_of.isoformat(), figures=figures, sheet=sheet,
-                       facts=tuple(case_facts(db, first, last, as_of)),
+                       facts=tuple(facts),
                        exposure=tuple(entries), names=names)
 
 
