@@ -12,6 +12,7 @@ import hashlib
 import json
 import uuid
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -198,3 +199,10 @@ def assessment(db: Database, ctx: Context, rules: Rules, year: int, as_of: datet
     if found is not None and is_fresh(found, read_position(db), as_of, now, max_age):
         return found, False
     return compute(db, ctx, rules, year, as_of, now), True
+
+
+def precompute(db: Database, ctx: Context, rules_of: Callable[[int], Rules],
+               years: Iterable[int], now: datetime) -> list[Snapshot]:
+    """Compute and store each year's assessment as of now (the page's default day is today,
+    whose snapshot the page uses while the read models stay where it was computed)."""
+    return [compute(db, ctx, rules_of(year), year, now, now) for year in years]

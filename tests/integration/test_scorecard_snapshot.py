@@ -136,3 +136,14 @@ def test_a_changed_rule_is_a_different_snapshot(home: Path, db: Database) -> Non
         f.write("\n[exposure]\noverdue_working_days = 1\n")
     second, computed = assess(home, db)
     assert computed and second.key != first.key
+
+
+def test_a_precomputed_year_serves_the_pages_default_view_of_today(
+        home: Path, db: Database) -> None:
+    now = datetime(2026, 1, 5, 9, 7, 13, tzinfo=BUSINESS_TZ)
+    [stored] = snapshot.precompute(db, context(Home(home)),
+                                   lambda year: rules_for(Home(home), year, None), [YEAR], now)
+    page_moment = now.replace(minute=5, second=0)  # the page's "now", rounded to 5 minutes
+    shown, computed = assess(home, db, as_of=page_moment, now=now + timedelta(minutes=20))
+    assert not computed and shown.snapshot_id == stored.snapshot_id
+    assert snapshot.full_sheet(db, shown) == fresh(home, db, now)
