@@ -24,7 +24,9 @@ EARLIEST = datetime(2000, 1, 1).year
 LATEST = datetime(2100, 1, 1).year
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 (but tab, line feed, carriage return), DEL, C1, and the bidirectional overrides that make
+# text read differently from what is stored.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _no_control_chars(value: str) -> str:
@@ -53,7 +55,14 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.
 CaseNumber = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-/#:]+$")
 ]
-Moment = Annotated[AwareDatetime, AfterValidator(_plausible_time)]
+def _iso_text(value: Any) -> Any:
+    """Times come as ISO 8601 text (or datetimes from code), never as numbers."""
+    if isinstance(value, (int, float)):
+        raise ValueError("应为带时区偏移的 ISO 8601 时间字符串，不能是数字")
+    return value
+
+
+Moment = Annotated[AwareDatetime, BeforeValidator(_iso_text), AfterValidator(_plausible_time)]
 
 
 class ActionBase(BaseModel):
@@ -93,7 +102,7 @@ class Register(ActionBase):
     content: Text
     category: Literal["投诉", "反映", "咨询", "建议", "求助", "其他"]
     priority: Annotated[Literal["一般", "重要", "重大"], BeforeValidator(_priority_alias)] = "一般"
-    region: Annotated[str, Field(max_length=200)] = ""
+    region: Annotated[str, Field(max_length=200), AfterValidator(_no_control_chars)] = ""
     citizen: Citizen = Citizen()
 
 
@@ -244,6 +253,9 @@ _MESSAGES = {
     "datetime_type": "应为 ISO 8601 时间",
     "datetime_parsing": "不是合法的 ISO 8601 时间（{error}）",
     "datetime_from_date_parsing": "不是合法的 ISO 8601 时间（{error}）",
+    "finite_number": "应为有限的数",
+    "int_parsing_size": "数字过大",
+    "string_unicode": "不是合法的 Unicode 文本",
 }
 
 

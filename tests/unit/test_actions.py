@@ -228,3 +228,35 @@ def test_any_printable_reason_hashes_deterministically_and_distinctly(reason: st
     assert a.action_id() == parse_action(line("dispute", reason=reason)).action_id()
     if reason != REQUIRED["dispute"]["reason"]:
         assert a.action_id() != parse_action(line("dispute")).action_id()
+
+
+@pytest.mark.parametrize("at", [1700000000, 1700000000.5])
+def test_a_number_is_not_an_iso_8601_time(at: object) -> None:
+    with pytest.raises(InvalidAction, match="字段 at: "):
+        parse_action({"id": "q-1", "case": "Q-1", "by": "op", "action": "claim", "at": at})
+
+
+@pytest.mark.parametrize("char", ["\x85", "\x9b", "\x80", "\x9f", "\u202e", "\u2067"])
+def test_c1_controls_and_bidi_overrides_are_rejected(char: str) -> None:
+    with pytest.raises(InvalidAction, match="控制字符"):
+        parse_action({"id": "q-1", "case": "Q-1", "by": "op", "action": "dispute",
+                      "at": "2025-03-03T10:00:00+08:00", "reason": f"不是{char}我们"})
+
+
+def test_the_region_refuses_control_characters() -> None:
+    with pytest.raises(InvalidAction, match="字段 region: "):
+        parse_action({"id": "q-1", "case": "Q-1", "by": "op", "action": "register",
+                      "at": "2025-03-03T10:00:00+08:00", "source": "s", "title": "t",
+                      "content": "c", "category": "投诉", "region": "东区\x1b[2J\x00"})
+
+
+@pytest.mark.parametrize("text", [
+    '{"action":"extend","case":"A","at":"2025-01-01T00:00:00+08:00","by":"x","reason":"r",'
+    '"working_days":1e400}',
+    '{"action":"extend","case":"A","at":"2025-01-01T00:00:00+08:00","by":"x","reason":"r",'
+    '"working_days":"' + "9" * 5000 + '"}',
+])
+def test_every_format_message_is_in_chinese(text: str) -> None:
+    with pytest.raises(InvalidAction) as caught:
+        parse_action(text)
+    assert "Input should" not in str(caught.value) and "Unable" not in str(caught.value)
