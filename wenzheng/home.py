@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -65,9 +67,11 @@ class Home:
         """The case service on this home's store."""
         settings = self.settings()
         env = self.store_env()
-        if "POSTGRES_SCHEMA" in env:
+        if "POSTGRES_SCHEMA" not in env:
+            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+        with schema_lock(env):  # two processes starting on a fresh schema must not race
             ensure_schema(env)
-        return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
 
 
 def postgres_env(url: str) -> dict[str, str]:
@@ -87,6 +91,25 @@ def postgres_env(url: str) -> dict[str, str]:
     if "schema" in query:
         env["POSTGRES_SCHEMA"] = query["schema"][0]
     return env
+
+
+SCHEMA_LOCK_KEY = 0x77656E7A  # "wenz": one advisory lock for creating schemas and tables
+
+
+@contextmanager
+def schema_lock(env: dict[str, str]) -> Iterator[None]:
+    """Hold a PostgreSQL advisory lock while schemas and tables are created."""
+    import psycopg
+
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"] or None, dbname=env["POSTGRES_DBNAME"], autocommit=True,
+    ) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
 
 
 def ensure_schema(env: dict[str, str]) -> None:

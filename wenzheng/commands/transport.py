@@ -158,6 +158,7 @@ def _consume_kafka(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
     from consumers.envelope import InvalidEnvelope
     from consumers.kafkaio import ensure_topics, make_consumer
     from consumers.projector import KafkaCaseProjection, KafkaProjector
+    from projections.caserow import ProjectionGap
 
     settings = kafka_settings(args, home)
     topic, group = settings.events_topic, settings.projector_group
@@ -176,6 +177,11 @@ def _consume_kafka(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
             done = projector.run(stop, once=args.once)
     except InvalidEnvelope as exc:
         print(f"事件主题 {topic} 上有无法识别的消息，投影停止：{exc}", file=sys.stderr)
+        return 3
+    except ProjectionGap as exc:
+        print(f"事件主题 {topic} 上案件的版本不连续（{exc}）；投影停止，读模型未写入。请用 "
+              "wenzheng relay --republish 重新发布到新主题，或 wenzheng project --rebuild "
+              "从事件库重建", file=sys.stderr)
         return 3
     finally:
         consumer.close(autocommit=False)
