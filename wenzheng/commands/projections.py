@@ -92,6 +92,8 @@ def cmd_project(args: argparse.Namespace, home: Home) -> int:
             done = catch_up(source, projection_for(home, db), args.batch, show)
             verb = "已追平"
         position = projection_for(home, db).position()
+        if args.scorecards and not args.follow:
+            _precompute_scorecards(home, db)
     finally:
         db.close()
         app.close()
@@ -100,6 +102,18 @@ def cmd_project(args: argparse.Namespace, home: Home) -> int:
     seconds = time.monotonic() - started
     print(f"{verb}：应用 {done} 个事件，位置 {position}，用时 {seconds:.1f} 秒")
     return 0
+
+
+def _precompute_scorecards(home: Home, db: Any) -> None:
+    """Store last year's and this year's assessment for the app's 部门考核 page."""
+    from scorecards import snapshot
+    from wenzheng.commands.scoring import context, rules_for
+
+    now = datetime.now(BUSINESS_TZ)
+    for snap in snapshot.precompute(db, context(home), lambda y: rules_for(home, y, None),
+                                    (now.year - 1, now.year), now):
+        print(f"已预先计算部门考核 {snap.key.split(':')[0]} 年度（位置 {snap.position}）",
+              file=sys.stderr)
 
 
 def _day(text: str) -> date:
@@ -197,6 +211,8 @@ def register(sub: Any) -> None:
     p.add_argument("--batch", type=int, default=2000, help="events per transaction")
     p.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
     p.add_argument("--progress", action="store_true", help="always show progress")
+    p.add_argument("--scorecards", action="store_true",
+                   help="追平后预先计算上一年度和本年度的部门考核结果，供页面直接读取")
     p.set_defaults(run=cmd_project)
 
     p = sub.add_parser("metrics", help="per-department figures for cases assigned in a period")

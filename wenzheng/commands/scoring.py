@@ -19,6 +19,7 @@ from domain.bulletin import BulletinLedger
 from domain.calendar import BUSINESS_TZ
 from projections.db import Database
 from projections.follower import StoreSource, catch_up
+from scorecards import snapshot
 from scorecards.assess import Context, bulletin_for, cut_off, score_period
 from scorecards.bulletin import Bulletin, differences
 from scorecards.exposure import ExposureRules
@@ -71,8 +72,13 @@ def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
     as_of = _moment(args.as_of) if args.as_of else datetime.now(BUSINESS_TZ)
     db, _ = caught_up(home)
     try:
-        sheet, _ = score_period(db, context(home), rules, date(args.year, 1, 1),
-                                date(args.year, 12, 31), as_of, rules.min_volume_year)
+        if args.rules is None:  # stored as the app's snapshot, so its page need not recompute
+            snap = snapshot.compute(db, context(home), rules, args.year, as_of,
+                                    datetime.now(BUSINESS_TZ))
+            sheet = snapshot.full_sheet(db, snap) or snap.summary
+        else:
+            sheet, _ = score_period(db, context(home), rules, date(args.year, 1, 1),
+                                    date(args.year, 12, 31), as_of, rules.min_volume_year)
     finally:
         db.close()
     if args.format == "json":
