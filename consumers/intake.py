@@ -5,6 +5,7 @@ Each message value is one action in the format of ARCHITECTURE.md (the same as a
 order. A message that does not parse, or that the case rules reject, goes to the dead-letter
 topic with the original key and bytes and a `reason` header; the consumer never stops on it.
 Offsets are committed only after the batch is applied and its dead letters are acknowledged;
+a commit that fails (a rebalance, the broker restarting) is reported and the consumer goes on;
 a redelivered action is recognised by its action id and changes nothing.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafka import TopicPartition
-from kafka.errors import CommitFailedError
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from consumers.kafkaio import poll_until_stopped
@@ -143,8 +144,8 @@ class Intake:
                    for tp, msgs in batch.items() if msgs}
         try:
             self.consumer.commit(offsets)
-        except CommitFailedError as exc:
-            print(f"提交位移失败（分区已重新分配，消息将被重投并按重复处理）：{exc}",
+        except KafkaError as exc:  # rebalancing, coordinator moved, broker restarting, …
+            print(f"提交位移失败（消息将被重投，已应用的按重复处理）：{type(exc).__name__}: {exc}",
                   file=sys.stderr)
         return report
 

@@ -74,10 +74,11 @@ class Holder:
                    .fetchone()[0])
 
     def release(self) -> None:
-        """Drop the trigger and let waiting writers go."""
+        """Let waiting writers go, then drop the trigger (in that order: a parked writer holds
+        the table lock that DROP TRIGGER needs, and waits for the advisory lock)."""
+        self.conn.execute("SELECT pg_advisory_unlock_all()")
         self.conn.execute(sql.SQL("DROP TRIGGER IF EXISTS {} ON {}").format(
             self.trigger, self.target))
-        self.conn.execute("SELECT pg_advisory_unlock(%s)", (self.key,))
 
     def close(self) -> None:
         """Release everything and close the connection."""
