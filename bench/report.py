@@ -145,6 +145,8 @@ def app_row(results: Iterable[Result], size: int, store: str) -> list[str] | Non
     cold, warm = data.get("cold"), data.get("warm")
     ok = None if cold is None else cold < LATENCY_LIMIT_S
     shown = f"cold {fmt_seconds(cold)}, warm {fmt_seconds(warm)}" if data else _failed(r)
+    if data.get("cold_no_snapshot") is not None:
+        shown += f"; cold without the stored scorecards {fmt_seconds(data['cold_no_snapshot'])}"
     return ["app scorecard page render (AppTest)", store, shown, "—", "—", "< 1 s at 1M",
             mark(ok), fmt_mib(_rss(r))]
 
