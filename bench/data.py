@@ -37,9 +37,14 @@ class Dataset:
     order: str
 
     @property
+    def key(self) -> str:
+        """cases, seed, year and order in one name."""
+        return f"{self.cases}-seed{self.seed}-{self.year}-{self.order}"
+
+    @property
     def path(self) -> Path:
         """The JSON Lines file of actions."""
-        return data_dir() / f"demo-{self.cases}-seed{self.seed}-{self.year}-{self.order}.jsonl"
+        return data_dir() / f"demo-{self.key}.jsonl"
 
     @property
     def meta_path(self) -> Path:

@@ -30,15 +30,23 @@ JOIN_TIMEOUT_S = 120.0
 DRAIN_TIMEOUT_S = 60.0
 
 
-def actions_for(year: int, seed: int, count: int) -> list[dict[str, Any]]:
-    """The first `count` actions, in time order, of a demonstration year of new cases."""
+def actions_for(year: int, seed: int, count: int, prefix: str) -> list[dict[str, Any]]:
+    """The first `count` actions, in time order, of a demonstration year of new cases.
+
+    Case numbers get `prefix` in front, so that a store measured again (bench/run --reuse)
+    never receives the same cases twice."""
     from wenzheng.demogen import DemoSpec, generate
     from wenzheng.home import Home
 
     settings = Home.resolve().settings()
     departments = [(d.code, d.name, d.group) for d in settings.departments]
     spec = DemoSpec(cases=max(count // 3, 200), seed=seed, year=year, order="time")
-    return list(islice(generate(spec, settings.deadline_policy(), departments), count))
+    actions = list(islice(generate(spec, settings.deadline_policy(), departments), count))
+    for action in actions:
+        action["case"] = f"{prefix}{action['case']}"
+        if "id" in action:
+            action["id"] = f"{prefix}{action['id']}"
+    return actions
 
 
 class Watcher(threading.Thread):
@@ -124,7 +132,8 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
 
     rate, seconds, warmup = float(p["rate"]), float(p["seconds"]), int(p["warmup"])
     measured = int(rate * seconds)
-    actions = actions_for(int(p["year"]), int(p["seed"]), warmup + measured)
+    prefix = "E" + str(p["tag"]).split("-")[0] + "-"
+    actions = actions_for(int(p["year"]), int(p["seed"]), warmup + measured, prefix)
     names = {"WENZHENG_EVENTS_TOPIC": f"bench-e2e-events-{p['tag']}",
              "WENZHENG_INTAKE_TOPIC": f"bench-e2e-actions-{p['tag']}",
              "WENZHENG_DEAD_LETTER_TOPIC": f"bench-e2e-dead-{p['tag']}",

@@ -50,8 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--step-timeout", type=float, default=900.0,
                    help="seconds per step, plus 0.02 s per case")
     p.add_argument("--keep", action="store_true", help="keep the stores and schemas afterwards")
-    p.add_argument("--render", metavar="RESULTS_JSON",
-                   help="only print the Markdown table of an earlier run's results.json")
+    p.add_argument("--reuse", action="store_true",
+                   help="keep each applied store in $BENCH_DATA/stores (PostgreSQL: schema "
+                        "bstore_…) and reuse it in later runs instead of applying again")
+    p.add_argument("--render", metavar="RESULTS_JSON", nargs="+",
+                   help="only print the Markdown table of earlier runs' results.json files "
+                        "(several: merged, a later file's figure wins)")
     args = p.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.stores = [s for s in args.stores.split(",") if s.strip()]
@@ -78,7 +82,8 @@ class Run:
         self.out = Path(args.out or data_dir() / "results" / stamp).resolve()
         self.out.mkdir(parents=True, exist_ok=True)
         self.pg_url = postgres_url()
-        self.places = Places(data_dir() / "work" / f"{stamp}-{self.id}", self.id, self.pg_url)
+        self.places = Places(data_dir() / "work" / f"{stamp}-{self.id}", self.id, self.pg_url,
+                             data_dir() / "stores")
         self.doc: dict[str, Any] = {
             "harness": "bench/run", "run_id": self.id,
             "params": {"sizes": args.sizes, "stores": args.stores, "steps": args.steps,
@@ -196,12 +201,34 @@ def kafka_steps(run: Run, size: int, store: str, applied: Target, events: int) -
             run.record(size, store, "broker", True, None, peak, {"bootstrap": kafka.bootstrap})
 
 
+def applied_store(run: Run, size: int, store: str,
+                  dataset: dict[str, Any]) -> tuple[Target, dict[str, Any] | None]:
+    """Apply the dataset into a fresh store, or with --reuse take the kept one if complete."""
+    data = Dataset(size, run.args.seed, run.args.year, run.args.order)
+    params = {"data": str(data.path), "actions": dataset.get("actions")}
+    if not run.args.reuse:
+        target = run.places.fresh(store, size, "apply")
+        return target, run.step(size, store, "apply", target, params)
+    target = run.places.kept(store, data.key)
+    marker = target.home / "applied.json"
+    if marker.is_file():
+        kept = json.loads(marker.read_text(encoding="utf-8"))
+        say(f"{size:,} cases · {store} · apply: reusing {target.home} (applied {kept['date']})")
+        run.record(size, store, "apply", True, kept["wall"], kept["peak_rss_mib"],
+                   {**kept["data"], "reused_from": kept["date"]})
+        return target, dict(kept["data"])
+    run.places.wipe(target)
+    done = run.step(size, store, "apply", target, params)
+    if done is not None:
+        entry = run.doc["results"][-1]
+        marker.write_text(json.dumps({**entry, "date": run.doc["machine"]["date"]},
+                                     ensure_ascii=False), encoding="utf-8")
+    return target, done
+
+
 def one_store(run: Run, size: int, store: str, dataset: dict[str, Any]) -> None:
     """Every step at one size on one store."""
-    applied = run.places.fresh(store, size, "apply")
-    done = run.step(size, store, "apply", applied, {
-        "data": str(Dataset(size, run.args.seed, run.args.year, run.args.order).path),
-        "actions": dataset.get("actions")})
+    applied, done = applied_store(run, size, store, dataset)
     if done is None:
         for name in STEPS[1:]:
             run.skip(size, store, name, "apply failed")
@@ -233,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run every size, store and step; print the Markdown table at the end."""
     args = parse_args(argv)
     if args.render:
-        print(report.markdown(json.loads(Path(args.render).read_text(encoding="utf-8"))))
+        docs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.render]
+        print(report.markdown(docs[0] if len(docs) == 1 else report.merge(docs)))
         return 0
     run = Run(args)
     m = run.doc["machine"]

@@ -261,12 +261,35 @@ def machine_line(machine: Mapping[str, Any]) -> str:
             f"{str(git.get('commit', ''))[:10]}{' + local changes' if git.get('dirty') else ''}")
 
 
+def merge(runs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several runs as one report (sizes and stores united; a later run's step result wins)."""
+    results: dict[tuple[Any, ...], Mapping[str, Any]] = {}
+    sizes: list[int] = []
+    stores: list[str] = []
+    datasets: dict[str, Any] = {}
+    for run in runs:
+        params = run.get("params", {})
+        sizes += [s for s in params.get("sizes", []) if s not in sizes]
+        stores += [s for s in params.get("stores", []) if s not in stores]
+        datasets.update(run.get("datasets", {}))
+        for r in run.get("results", []):
+            results[(r["size"], r["store"], r["step"])] = r
+    merged = list(results.values())
+    return {"machine": runs[-1].get("machine", {}),
+            "machines": [r.get("machine", {}) for r in runs],
+            "params": {"sizes": sorted(sizes), "stores": stores}, "datasets": datasets,
+            "results": merged, "estimate": estimate(merged, datasets, 1_000_000)}
+
+
 def markdown(run: Mapping[str, Any]) -> str:
     """The whole report: machine, date and one table per size, with failures listed."""
     results = list(run.get("results", []))
     stores = run.get("params", {}).get("stores", ["sqlite", "postgres"])
-    out = [f"### bench/run — {run.get('machine', {}).get('date', '')}", "",
-           machine_line(run.get("machine", {})), ""]
+    machines = run.get("machines") or [run.get("machine", {})]
+    out = [f"### bench/run — {', '.join(str(m.get('date', '')) for m in machines)}", ""]
+    for m in machines:
+        out += [("- " if len(machines) > 1 else "") + machine_line(m)]
+    out.append("")
     if run.get("load_at_end"):
         load = " / ".join(f"{x:.2f}" for x in run["load_at_end"])
         out += [f"Load average at the end {load}; the run took {fmt_seconds(run.get('seconds'))}.",

@@ -73,9 +73,29 @@ class Target:
 class Places:
     """Makes fresh targets for one run and cleans them up."""
 
-    def __init__(self, work: Path, run_id: str, pg_url: str) -> None:
+    def __init__(self, work: Path, run_id: str, pg_url: str, kept: Path | None = None) -> None:
         self.work, self.run_id, self.pg_url = work, run_id, pg_url
+        self.kept_root = kept or work.parent / "stores"
         self.schemas: list[str] = []
+
+    def _url(self, schema: str) -> str:
+        """The benchmark database's URL naming a schema."""
+        return urlunparse(urlparse(self.pg_url)._replace(query=urlencode({"schema": schema})))
+
+    def kept(self, kind: str, key: str) -> Target:
+        """The applied store kept between runs (bench/run --reuse) for a dataset and store."""
+        home = self.kept_root / f"{key}-{kind}"
+        home.mkdir(parents=True, exist_ok=True)
+        if kind == SQLITE:
+            return Target(kind, home)
+        return Target(kind, home, self._url(f"bstore_{key}".replace("-", "_")[:63]))
+
+    def wipe(self, target: Target) -> None:
+        """Empty a kept target (an apply that did not finish is started again)."""
+        shutil.rmtree(target.home, ignore_errors=True)
+        target.home.mkdir(parents=True)
+        if target.schema:
+            self._drop_schemas([target.schema])
 
     def fresh(self, kind: str, size: int, purpose: str) -> Target:
         """A new, empty target for a step."""
@@ -86,8 +106,7 @@ class Places:
             return Target(kind, home)
         schema = f"b{self.run_id}_{size}_{purpose}"[:63]
         self.schemas.append(schema)
-        url = urlunparse(urlparse(self.pg_url)._replace(query=urlencode({"schema": schema})))
-        return Target(kind, home, url)
+        return Target(kind, home, self._url(schema))
 
     def remove(self) -> None:
         """Remove the run's work folder."""
@@ -116,4 +135,5 @@ class Places:
             for schema in mine:
                 conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(
                     sql.Identifier(schema)))
-                self.schemas.remove(schema)
+                if schema in self.schemas:
+                    self.schemas.remove(schema)

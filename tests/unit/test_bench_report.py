@@ -110,3 +110,17 @@ def test_progress_lines_show_each_step_s_headline_figure() -> None:
     assert report.step_summary({"rate": 1500.0}) == "1,500/s"
     assert report.step_summary({"p50": 0.25, "p99": 0.75}) == "p50 0.250 s, p99 0.750 s"
     assert report.step_summary({"metrics": {"best": 0.5}, "cli_startup": 1.0}) == "metrics 0.500 s"
+
+
+def test_merged_runs_keep_every_store_and_the_later_figure() -> None:
+    first = {"machine": {"date": "d1"}, "params": {"sizes": [10_000], "stores": ["sqlite"]},
+             "datasets": {"10000": {"actions": 84_000}},
+             "results": [result("apply", {"rate": 1_000.0})]}
+    second = {"machine": {"date": "d2"}, "params": {"sizes": [10_000], "stores": ["postgres"]},
+              "results": [result("apply", {"rate": 2_000.0}),
+                          result("apply", {"rate": 3_000.0}, store="postgres")]}
+    merged = report.merge([first, second])
+    assert merged["params"] == {"sizes": [10_000], "stores": ["sqlite", "postgres"]}
+    rates = {(r["store"], r["step"]): r["data"]["rate"] for r in merged["results"]}
+    assert rates == {("sqlite", "apply"): 2_000.0, ("postgres", "apply"): 3_000.0}
+    assert "### bench/run — d1, d2" in report.markdown(merged)
