@@ -64,7 +64,7 @@ def version_of(service: CaseService, number: str) -> tuple[int, str] | None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(step, max_size=60), st.sampled_from(STARTS))
+@given(st.lists(step, min_size=10, max_size=60), st.sampled_from(STARTS))
 def test_every_action_applies_whole_or_is_rejected_with_a_reason_and_changes_nothing(
     steps: list[tuple[int, str | None, int, str, int, str, float]], start: datetime
 ) -> None:
