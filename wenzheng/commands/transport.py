@@ -49,7 +49,7 @@ def cmd_relay(args: argparse.Namespace, home: Home) -> int:
     """Publish the store's events to the Kafka topic (at least once, per-case order)."""
     from consumers.kafkaio import end_offsets, ensure_topics, make_producer
     from consumers.positions import open_positions
-    from consumers.relay import Relay
+    from consumers.relay import PublicationFailed, Relay
 
     settings = kafka_settings(args, home)
     topic = settings.events_topic
@@ -72,7 +72,12 @@ def cmd_relay(args: argparse.Namespace, home: Home) -> int:
                 print(f"已发布 {count} 条，位置 {position}", file=sys.stderr, flush=True)
 
         with stop_on_signals() as stop:
-            report = relay.run(stop, once=args.once, on_batch=progress)
+            try:
+                report = relay.run(stop, once=args.once, on_batch=progress)
+            except PublicationFailed as exc:
+                print(f"发布失败，中继停止（位置未前进，重启后从位置 {relay.position} 继续）："
+                      f"{exc}", file=sys.stderr)
+                return 3
         print(f"已发布 {report.published} 条事件到 {topic}；中继位置 {report.position}，"
               f"存储末尾 {relay.head()}")
     finally:
