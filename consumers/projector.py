@@ -20,7 +20,7 @@ from typing import Any
 
 from kafka import TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import CommitFailedError
+from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from consumers.envelope_check import record_of
@@ -223,8 +223,8 @@ class KafkaProjector:
             try:
                 self.consumer.commit({TopicPartition(self.projection.topic, p):
                                       OffsetAndMetadata(o, "", -1) for p, o in offsets.items()})
-            except CommitFailedError as exc:
-                print(f"提交位移失败（分区已重新分配；数据库中的位移仍然有效）：{exc}",
+            except KafkaError as exc:  # the offsets that count are in the database
+                print(f"向 Kafka 提交位移失败（数据库中的位移仍然有效）：{exc}",
                       file=sys.stderr)
         return applied
 
