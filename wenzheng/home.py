@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.service import CaseService
@@ -93,18 +94,24 @@ def postgres_env(url: str) -> dict[str, str]:
     return env
 
 
+def connect_postgres(env: dict[str, str], autocommit: bool = False) -> Any:
+    """A psycopg connection to the database described by eventsourcing's variables."""
+    import psycopg
+
+    return psycopg.connect(
+        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+        password=env.get("POSTGRES_PASSWORD") or None, dbname=env["POSTGRES_DBNAME"],
+        autocommit=autocommit)
+
+
 SCHEMA_LOCK_KEY = 0x77656E7A  # "wenz": one advisory lock for creating schemas and tables
 
 
 @contextmanager
 def schema_lock(env: dict[str, str]) -> Iterator[None]:
     """Hold a PostgreSQL advisory lock while schemas and tables are created."""
-    import psycopg
 
-    with psycopg.connect(
-        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None, dbname=env["POSTGRES_DBNAME"], autocommit=True,
-    ) as conn:
+    with connect_postgres(env, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
         try:
             yield
@@ -114,12 +121,8 @@ def schema_lock(env: dict[str, str]) -> Iterator[None]:
 
 def ensure_schema(env: dict[str, str]) -> None:
     """Create the PostgreSQL schema named in the URL if it does not exist yet."""
-    import psycopg
     from psycopg import sql
 
-    with psycopg.connect(
-        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"] or None, dbname=env["POSTGRES_DBNAME"], autocommit=True,
-    ) as conn:
+    with connect_postgres(env, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
             sql.Identifier(env["POSTGRES_SCHEMA"])))

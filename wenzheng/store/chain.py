@@ -50,6 +50,14 @@ class Link(NamedTuple):
     chain: bytes
 
 
+def first_versions(originators: list[tuple[UUID, int]]) -> dict[UUID, int]:
+    """Each case's lowest version in a batch of (case id, version)."""
+    firsts: dict[UUID, int] = {}
+    for oid, version in originators:
+        firsts[oid] = min(firsts.get(oid, version), version)
+    return firsts
+
+
 def link_batch(
     events: list[tuple[int, UUID, int, str, bytes]],
     case_heads: dict[UUID, bytes],

@@ -12,7 +12,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from wenzheng.store.chain import GENESIS, link_batch
+from wenzheng.store.chain import GENESIS, first_versions, link_batch
 
 CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
 
@@ -48,10 +48,8 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def _insert_links(self, c: Cursor[Any], stored_events: Sequence[StoredEvent],
                       ids: Sequence[int]) -> None:
         """Link the batch to each case's previous event and to the global head (table locked)."""
-        firsts: dict[UUID, int] = {}
-        for s in stored_events:
-            oid = UUID(str(s.originator_id))
-            firsts[oid] = min(firsts.get(oid, s.originator_version), s.originator_version)
+        firsts = first_versions([(UUID(str(s.originator_id)), s.originator_version)
+                                 for s in stored_events])
         wanted = [(oid, v - 1) for oid, v in firsts.items() if v > 1]
         heads: dict[UUID, bytes] = {}
         if wanted:

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
+from wenzheng.home import connect_postgres
 from wenzheng.store.sqlite import CHAIN_TABLE, KEYS_TABLE
 
 EventRow = tuple[UUID, int, str, bytes, int]  # case id, version, topic, state, notification id
@@ -22,12 +23,7 @@ class Source(AbstractContextManager["Source"]):
         self.postgres = env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
         self.cursors = 0
         if self.postgres:
-            import psycopg
-
-            self.conn: Any = psycopg.connect(
-                host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]),
-                user=env["POSTGRES_USER"], password=env.get("POSTGRES_PASSWORD") or None,
-                dbname=env["POSTGRES_DBNAME"])
+            self.conn: Any = connect_postgres(env)
             schema = env.get("POSTGRES_SCHEMA") or "public"
             self.events = f'"{schema}"."wenzheng_events"'
             self.chain, self.keys = f'"{schema}"."{CHAIN_TABLE}"', f'"{schema}"."{KEYS_TABLE}"'

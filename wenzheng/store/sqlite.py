@@ -9,7 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from wenzheng.store.chain import GENESIS, link_batch
+from wenzheng.store.chain import GENESIS, first_versions, link_batch
 
 CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
 CHUNK = 500
@@ -44,10 +44,8 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], ids: Sequence[int]
     ) -> None:
         """Link the batch to each case's previous event and to the global head."""
-        firsts: dict[UUID, int] = {}
-        for s in stored_events:
-            oid = UUID(str(s.originator_id))
-            firsts[oid] = min(firsts.get(oid, s.originator_version), s.originator_version)
+        firsts = first_versions([(UUID(str(s.originator_id)), s.originator_version)
+                                 for s in stored_events])
         heads: dict[UUID, bytes] = {}
         for oid, version in firsts.items():
             if version > 1:
