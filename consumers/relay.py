@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from consumers.envelope import encode
+from consumers.envelope import Message, encode, encode_record
 from consumers.positions import RelayPositions
+from projections.record import StoredDecoder
 
 BATCH_SIZE = 500
 FLUSH_TIMEOUT_S = 60.0
@@ -35,6 +36,14 @@ class RelayReport:
     position: int = 0
 
 
+@dataclass
+class _InFlight:
+    """A batch handed to the producer: its last notification id and its records' futures."""
+
+    last: int
+    futures: list[Any]
+
+
 class Relay:
     """Publishes the store's events after the recorded position, batch by batch."""
 
@@ -52,6 +61,7 @@ class Relay:
         self.topic = topic
         self.batch_size = batch_size
         self._numbers: dict[UUID, str] = {}
+        self._decoder = StoredDecoder(service.mapper) if service is not None else None
 
     @property
     def position(self) -> int:
@@ -64,25 +74,35 @@ class Relay:
 
     def publish_batch(self) -> int:
         """Publish the next batch, wait for the broker, record the position; return its size."""
-        start = self.position
+        batch = self.prepare(self.position)
+        if batch is not None:
+            self.confirm(self.send(batch))
+        return len(batch[0]) if batch is not None else 0
+
+    def prepare(self, after: int) -> tuple[list[Any], list[Message]] | None:
+        """The notifications after a position and their records, or None when there are none."""
         notifications = self.service.recorder.select_notifications(
-            start, self.batch_size, inclusive_of_start=False)
+            after, self.batch_size, inclusive_of_start=False)
         if not notifications:
-            return 0
-        futures = []
-        for notification in notifications:
-            event = self.service.mapper.to_domain_event(notification)
-            message = encode(event, notification.id, self.case_number(event))
-            futures.append(self.producer.send(self.topic, key=message.key, value=message.value,
-                                              headers=list(message.headers)))
+            return None
+        return notifications, [self.message(n) for n in notifications]
+
+    def send(self, batch: tuple[list[Any], list[Message]]) -> _InFlight:
+        """Hand a prepared batch to the producer (not yet acknowledged)."""
+        notifications, messages = batch
+        futures = [self.producer.send(self.topic, key=m.key, value=m.value,
+                                      headers=list(m.headers)) for m in messages]
+        return _InFlight(notifications[-1].id, futures)
+
+    def confirm(self, sent: _InFlight) -> None:
+        """Wait until the broker acknowledged every record of a batch, then record its end."""
         self.producer.flush(timeout=FLUSH_TIMEOUT_S)
-        for future in futures:
+        for future in sent.futures:
             if not future.is_done:
                 raise PublicationFailed(f"代理未在 {FLUSH_TIMEOUT_S:.0f} 秒内确认全部消息")
             if future.failed():
                 raise PublicationFailed(f"发布失败：{future.exception!r}")
-        self.positions.advance(self.topic, notifications[-1].id)
-        return len(notifications)
+        self.positions.advance(self.topic, sent.last)
 
     def run(
         self,
@@ -91,30 +111,63 @@ class Relay:
         on_batch: Callable[[int, int], None] | None = None,
         idle_wait: float = IDLE_WAIT_S,
     ) -> RelayReport:
-        """Publish until stopped (or, with once, until the store's head); stop between batches."""
+        """Publish until stopped (or, with once, until the store's head); stop between batches.
+
+        The next batch is read and encoded while the broker acknowledges the one before; a
+        batch is sent only after the one before it is confirmed and its position recorded.
+        """
         report = RelayReport()
+        in_flight: _InFlight | None = None
         while not stop.is_set():
-            count = self.publish_batch()
-            if count:
-                report.published += count
-                report.batches += 1
-                if on_batch is not None:
-                    on_batch(count, self.position)
+            batch = self.prepare(in_flight.last if in_flight else self.position)
+            if in_flight is not None:
+                self._settle(in_flight, report, on_batch)
+                in_flight = None
+            if batch is not None:
+                in_flight = self.send(batch)
                 continue
             if once:
                 break
             stop.wait(idle_wait)
+        if in_flight is not None:
+            self._settle(in_flight, report, on_batch)
         report.position = self.position
         return report
+
+    def _settle(self, sent: _InFlight, report: RelayReport,
+                on_batch: Callable[[int, int], None] | None) -> None:
+        """Confirm a batch and count it."""
+        self.confirm(sent)
+        report.published += len(sent.futures)
+        report.batches += 1
+        if on_batch is not None:
+            on_batch(len(sent.futures), sent.last)
 
     def republish(self) -> None:
         """Forget the topic's position so that the next run publishes the whole store again."""
         self.positions.reset(self.topic)
 
+    def message(self, notification: Any) -> Message:
+        """The Kafka record of one notification (decoded straight from its JSON when it can)."""
+        record = None
+        if self._decoder is not None:
+            record = self._decoder.direct_row((notification.id, notification.originator_id,
+                                               notification.originator_version,
+                                               notification.topic, notification.state))
+        if record is None:
+            event = self.service.mapper.to_domain_event(notification)
+            return encode(event, notification.id, self.case_number(event))
+        number = record.fields.get("number") if record.type == "Registered" else None
+        case = notification.originator_id
+        case = case if isinstance(case, UUID) else UUID(str(case))
+        return encode_record(record, case, self._number_of(case, number))
+
     def case_number(self, event: Any) -> str:
         """The external number of the event's case (only Registered carries it)."""
-        case = event.originator_id
-        number = getattr(event, "number", None)
+        return self._number_of(event.originator_id, getattr(event, "number", None))
+
+    def _number_of(self, case: UUID, number: Any) -> str:
+        """The case's external number: the one given, else remembered, else its first event's."""
         if number is None:
             number = self._numbers.get(case)
         if number is None:

@@ -102,13 +102,18 @@ class StoredDecoder:
 
     def decode_row(self, row: tuple[int, Any, int, str, bytes]) -> EventRecord:
         """One log row (position, case id, version, topic, state) as an EventRecord."""
-        kind = self._kind(row[3]) if self.direct else None
-        if kind is not None:
-            state = _loads(row[4])
-            record = _direct(state, kind, row) if "class_version" not in state else None
-            if record is not None:
-                return record
+        record = self.direct_row(row)
+        if record is not None:
+            return record
         return from_domain_event(self.mapper.to_domain_event(notification(row)), row[0])
+
+    def direct_row(self, row: tuple[int, Any, int, str, bytes]) -> EventRecord | None:
+        """The row decoded straight from its JSON state, or None when it needs the mapper."""
+        kind = self._kind(row[3]) if self.direct else None
+        if kind is None:
+            return None
+        state = _loads(row[4])
+        return _direct(state, kind, row) if "class_version" not in state else None
 
     def _kind(self, topic: str) -> str | None:
         """The event's short type name, or None when its class upcasts old versions."""
