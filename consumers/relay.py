@@ -72,13 +72,6 @@ class Relay:
         """The store's last notification id (0 when empty)."""
         return int(self.service.recorder.max_notification_id() or 0)
 
-    def publish_batch(self) -> int:
-        """Publish the next batch, wait for the broker, record the position; return its size."""
-        batch = self.prepare(self.position)
-        if batch is not None:
-            self.confirm(self.send(batch))
-        return len(batch[0]) if batch is not None else 0
-
     def prepare(self, after: int) -> tuple[list[Any], list[Message]] | None:
         """The notifications after a position and their records, or None when there are none."""
         notifications = self.service.recorder.select_notifications(
