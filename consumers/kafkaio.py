@@ -9,7 +9,7 @@ from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from consumers.settings import KafkaSettings
 
@@ -120,5 +120,22 @@ def poll_until_stopped(
                 break
             continue
         quiet += 1
-        if quiet >= QUIET_POLLS_FOR_ONCE:
+        if quiet >= QUIET_POLLS_FOR_ONCE and drained(consumer):
             break
+
+
+def drained(consumer: KafkaConsumer) -> bool:
+    """Whether the consumer's position has reached the end of every assigned partition.
+
+    Quiet polls alone do not prove it: during a rebalance (a killed member's session running
+    out) or a slow first fetch a poll returns nothing although messages wait.
+    """
+    assigned = list(consumer.assignment())
+    if not assigned:
+        return False
+    try:
+        ends = consumer.end_offsets(assigned)
+        return all(consumer.position(tp) >= int(ends[tp]) for tp in assigned)
+    except KafkaError as exc:  # rebalancing or the broker moving: not known to be drained
+        print(f"查询分区末尾失败，继续消费：{type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
