@@ -150,7 +150,7 @@ class Intake:
         return report
 
     def run(self, stop: threading.Event, once: bool = False) -> IntakeReport:
-        """Consume until stopped (or, with once, until the assigned partitions are drained)."""
+        """Consume until stopped (or, with once, until the group has drained the topic)."""
         total = IntakeReport()
         poll_until_stopped(self.consumer, self.poll_once, total.add, stop, once)
         return total

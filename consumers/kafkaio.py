@@ -103,7 +103,7 @@ def poll_until_stopped(
     consumer: KafkaConsumer, poll_once: Callable[[], Any], add: Callable[[Any], None],
     stop: threading.Event, once: bool,
 ) -> None:
-    """Call poll_once until stopped, or with once until the assigned partitions are drained."""
+    """Call poll_once until stopped, or with once until the group has drained the topic."""
     quiet = waited = 0
     while not stop.is_set():
         result = poll_once()
@@ -125,17 +125,26 @@ def poll_until_stopped(
 
 
 def drained(consumer: KafkaConsumer) -> bool:
-    """Whether the consumer's position has reached the end of every assigned partition.
+    """Whether the group has reached the end of every partition of the subscribed topics.
 
-    Quiet polls alone do not prove it: during a rebalance (a killed member's session running
-    out) or a slow first fetch a poll returns nothing although messages wait.
+    Quiet polls alone do not prove it: during a rebalance or a slow first fetch a poll returns
+    nothing although messages wait, and a member killed a moment ago can still hold partitions
+    until its session runs out. Assigned partitions count by this consumer's position, the
+    others by the group's committed offset.
     """
-    assigned = list(consumer.assignment())
+    assigned = set(consumer.assignment())
     if not assigned:
         return False
+    topics = consumer.subscription() or {tp.topic for tp in assigned}
     try:
-        ends = consumer.end_offsets(assigned)
-        return all(consumer.position(tp) >= int(ends[tp]) for tp in assigned)
+        every = [TopicPartition(t, p) for t in sorted(topics)
+                 for p in sorted(consumer.partitions_for_topic(t) or ())]
+        ends = consumer.end_offsets(every)
+        for tp in every:
+            done = consumer.position(tp) if tp in assigned else consumer.committed(tp)
+            if (done or 0) < int(ends[tp]):
+                return False
+        return True
     except KafkaError as exc:  # rebalancing or the broker moving: not known to be drained
         print(f"查询分区末尾失败，继续消费：{type(exc).__name__}: {exc}", file=sys.stderr)
         return False

@@ -152,7 +152,7 @@ class KafkaProjector:
         return applied
 
     def run(self, stop: threading.Event, once: bool = False) -> int:
-        """Consume until stopped (or, with once, until the assigned partitions are drained)."""
+        """Consume until stopped (or, with once, until the group has drained the topic)."""
         counted = [0]
 
         def add(applied: int) -> None:
