@@ -129,14 +129,19 @@ def stored_events(home: Home) -> list[dict[str, Any]]:
         service.close()
 
 
-def assert_each_action_once(events: list[dict[str, Any]], expected_ids: set[str]) -> None:
-    """Every expected action is stored exactly once, nothing else, versions 1..n per case."""
+def assert_each_action_once(events: list[dict[str, Any]], expected_ids: set[str],
+                            said: str = "") -> None:
+    """Every expected action is stored exactly once, nothing else, versions 1..n per case.
+
+    `said` (a writer's last output) is shown when an action is missing or unexpected.
+    """
     counts = Counter(e["action_id"] for e in events)
     twice = [a for a, n in counts.items() if n > 1]
     assert not twice, f"actions stored more than once: {twice[:5]}"
     assert set(counts) == expected_ids, (
         f"missing {sorted(expected_ids - set(counts))[:5]}, "
-        f"unexpected {sorted(set(counts) - expected_ids)[:5]}")
+        f"unexpected {sorted(set(counts) - expected_ids)[:5]}"
+        + (f"; the writer said: {said[-1500:]}" if said else ""))
     versions: dict[str, list[int]] = {}
     for e in events:
         versions.setdefault(e["case"], []).append(e["version"])

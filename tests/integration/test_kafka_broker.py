@@ -9,6 +9,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from consumers.kafkaio import drained
 from tests.fixtures.kafka import KAFKA_SESSION_TIMEOUT_MS
 
 pytestmark = pytest.mark.kafka
@@ -82,8 +83,6 @@ def _poll(consumer: KafkaConsumer, seen: list[bytes], max_records: int = 500) ->
 def test_a_consumer_is_drained_only_once_its_position_reaches_every_partitions_end(
     kafka_bootstrap: str,
 ) -> None:
-    from consumers.kafkaio import drained
-
     topic = _topic_with_messages(kafka_bootstrap, 2, 6)
     consumer = _member(kafka_bootstrap, topic)
     try:
@@ -103,8 +102,6 @@ def test_a_consumer_is_drained_only_once_its_position_reaches_every_partitions_e
 def test_a_partition_held_by_another_member_counts_until_the_group_commits_it(
     kafka_bootstrap: str,
 ) -> None:
-    from consumers.kafkaio import drained
-
     topic = _topic_with_messages(kafka_bootstrap, 2, 6)
     first, second = _member(kafka_bootstrap, topic), _member(kafka_bootstrap, topic)
     try:
