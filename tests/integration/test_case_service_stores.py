@@ -11,6 +11,7 @@ import pytest
 
 from domain.actions import ActionBase, parse_action
 from domain.calendar import WorkingCalendar
+from domain.case import case_id
 from domain.errors import UnknownCase
 from domain.policy import DeadlinePolicy, TimeLimits
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
@@ -189,6 +190,23 @@ class TestCaseServiceOnEachStore:
         fresh = new.state("WZ-8")["deadlines"]
         assert (fresh["policy"], fresh["reply"]) == ("2026-strict",
                                                      "2025-10-11T23:59:59.999999+08:00")
+
+    def test_loading_many_cases_at_once_gives_each_case_its_events_once_in_version_order(
+        self, open_service: OpenService
+    ) -> None:
+        service = open_service()
+        for case, steps in (("WZ-A", 8), ("WZ-B", 3), ("WZ-C", 5)):
+            service.apply_batch(lifecycle(case)[:steps])
+        wanted = [case_id(n) for n in ("WZ-C", "WZ-A", "WZ-NONE", "WZ-C", "WZ-B")]
+
+        stored = service.recorder.select_events_of(wanted)
+
+        versions: dict[Any, list[int]] = {}
+        for event in stored:
+            versions.setdefault(event.originator_id, []).append(event.originator_version)
+        assert versions == {case_id("WZ-A"): list(range(1, 9)), case_id("WZ-B"): [1, 2, 3],
+                            case_id("WZ-C"): [1, 2, 3, 4, 5]}
+        assert service.recorder.select_events_of([]) == []
 
     def test_two_writers_racing_on_one_case_never_lose_or_duplicate_a_write(
         self, open_service: OpenService

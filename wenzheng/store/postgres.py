@@ -90,15 +90,25 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         return bytes(key) if key is not None else None
 
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
-        """Every stored event of these aggregates, by aggregate and version (one query)."""
+        """Every stored event of these aggregates, by aggregate and version (one query).
+
+        The plan must not depend on the table's statistics: a table never analysed (autovacuum
+        off, or not yet run after a bulk load) gives `originator_id = ANY($1)` under a prepared
+        statement's generic plan an estimate that grows with the table, and a parallel bitmap
+        scan plus a JIT compile per call (70 ms at 100,000 cases; seconds behind at 1,000,000).
+        One index probe per case (LATERAL) and no JIT keep it a few milliseconds at any size.
+        """
         if not originator_ids:
             return []
         table = SQL("{}.{}").format(Identifier(self.datastore.schema),
                                     Identifier(self.events_table_name))
-        with self.datastore.get_connection() as conn, conn.cursor() as c:
-            c.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {} WHERE "
-                          "originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-                          ).format(table), (list(originator_ids),))
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as c:
+            c.execute("SET LOCAL jit = off")
+            c.execute(SQL("SELECT e.originator_id, e.originator_version, e.topic, e.state FROM "
+                          "unnest(%s::uuid[]) WITH ORDINALITY AS w(id, n) CROSS JOIN LATERAL "
+                          "(SELECT * FROM {} WHERE originator_id = w.id "
+                          "ORDER BY originator_version) AS e ORDER BY w.n, e.originator_version"
+                          ).format(table), (list(dict.fromkeys(originator_ids)),))
             return [StoredEvent(originator_id=_row(r, 0, "originator_id"),
                                 originator_version=_row(r, 1, "originator_version"),
                                 topic=_row(r, 2, "topic"), state=bytes(_row(r, 3, "state")))
