@@ -13,7 +13,6 @@ consumer groups join before the measured phase.
 from __future__ import annotations
 
 import json
-import math
 import os
 import statistics
 import threading
@@ -22,6 +21,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from bench.e2e_stages import TopicWatcher, percentile, stage_figures
 from bench.proc import Child, python_argv, step_env
 
 POLL_S = 0.02
@@ -58,6 +58,7 @@ class Watcher(threading.Thread):
         self.lock = threading.Lock()
         self.awaited: dict[str, list[tuple[int, int]]] = {}
         self.seen: list[float | None] = [None] * expected_total
+        self.seen_wall: list[float | None] = [None] * expected_total
         self.stop = threading.Event()
         self.error: str | None = None
 
@@ -95,13 +96,14 @@ class Watcher(threading.Thread):
                                            f"WHERE case_id IN ({marks})", part)
                     except Exception:  # the table may not exist before the first batch
                         rows = []
-                    now = time.perf_counter()
+                    now, wall = time.perf_counter(), time.time()
                     with self.lock:
                         for case, version in rows:
                             waiting = self.awaited.get(case, [])
                             done = [w for w in waiting if w[0] <= int(version)]
                             for _, index in done:
                                 self.seen[index] = now
+                                self.seen_wall[index] = wall
                             rest = [w for w in waiting if w[0] > int(version)]
                             if rest:
                                 self.awaited[case] = rest
@@ -110,14 +112,6 @@ class Watcher(threading.Thread):
                 self.stop.wait(POLL_S)
         finally:
             db.close()
-
-
-def percentile(values: list[float], share: float) -> float | None:
-    """The nearest-rank percentile (share in 0..1)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def run(p: dict[str, Any]) -> dict[str, Any]:
@@ -164,20 +158,27 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
                            env, logs / "projector.log"),
     }
     watcher = Watcher(p["readmodels"], len(actions))
+    topic_watcher = TopicWatcher(p["bootstrap"], settings.events_topic, len(actions))
     acked: list[float | None] = [None] * len(actions)
+    acked_wall: list[float | None] = [None] * len(actions)
     producer = KafkaProducer(bootstrap_servers=[p["bootstrap"]], acks="all", linger_ms=0)
     versions: dict[str, int] = {}
     try:
         watcher.start()
+        topic_watcher.start()
+
+        def on_ack(index: int) -> None:
+            acked[index], acked_wall[index] = time.perf_counter(), time.time()
 
         def send(index: int) -> None:
             action = actions[index]
             case = str(case_id(action["case"]))
             versions[case] = versions.get(case, 0) + 1
             watcher.expect(case, versions[case], index)
+            topic_watcher.expect(case, versions[case], index)
             future = producer.send(settings.intake_topic, key=action["case"].encode(),
                                    value=json.dumps(action, ensure_ascii=False).encode())
-            future.add_callback(lambda _meta, i=index: acked.__setitem__(i, time.perf_counter()))
+            future.add_callback(lambda _meta, i=index: on_ack(i))
 
         def paced(first: int, count: int, deadline: float) -> tuple[float, float]:
             began = time.perf_counter()
@@ -200,11 +201,13 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
         began, ended = paced(warmup, measured, DRAIN_TIMEOUT_S)
     finally:
         watcher.stop.set()
+        topic_watcher.stop.set()
         producer.close(timeout=10)
         for child in children.values():
             child.interrupt()
         finished = {name: child.reap(60) for name, child in children.items()}
     watcher.join(timeout=10)
+    topic_watcher.join(timeout=10)
     latencies = [s - a for s, a in zip(watcher.seen[warmup:], acked[warmup:], strict=True)
                  if s is not None and a is not None]
     tenth = max(len(latencies) // 10, 1)
@@ -219,6 +222,9 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
         "p50_first_tenth": percentile(latencies[:tenth], 0.5),
         "p50_last_tenth": percentile(latencies[-tenth:], 0.5),
         "poll_interval": POLL_S, "watcher_error": watcher.error,
+        "stages": stage_figures(warmup, acked_wall, topic_watcher.recorded,
+                                topic_watcher.published, watcher.seen_wall),
+        "topic_watcher_error": topic_watcher.error,
         "processes": {name: {"exit": f.returncode, "peak_rss_mib": round(f.peak_rss_mib, 1),
                              "last_line": (f.output.strip().splitlines() or [""])[-1]}
                       for name, f in finished.items()},

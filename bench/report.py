@@ -166,11 +166,20 @@ def e2e_row(results: Iterable[Result], size: int, store: str) -> list[str] | Non
              f"{d.get('rate_target'):g}/s)")
     beside = (f"max {fmt_seconds(d.get('max'))}; p50 first → last tenth "
               f"{fmt_seconds(d.get('p50_first_tenth'))} → {fmt_seconds(d.get('p50_last_tenth'))};"
-              f" not visible {d.get('not_visible')}")
+              f" not visible {d.get('not_visible')}{stage_text(d.get('stages'))}")
     p99 = d.get("p99")
     ok = None if p99 is None else (p99 < LATENCY_LIMIT_S and not d.get("not_visible"))
     return [label, store, f"{fmt_seconds(d.get('p50'))} / {fmt_seconds(p99)}", beside, "—",
             "p99 < 1 s", mark(ok), rss]
+
+
+def stage_text(stages: Mapping[str, Any] | None) -> str:
+    """Each stage's p50 / p99 (bench/e2e_stages.py), or nothing for a run that had none."""
+    if not stages:
+        return ""
+    parts = [f"{name} {fmt_seconds(v.get('p50'))} / {fmt_seconds(v.get('p99'))}"
+             for name, v in stages.items()]
+    return "; stages p50 / p99: " + ", ".join(parts)
 
 
 def broker_row(results: Iterable[Result], size: int, store: str) -> list[str] | None:

@@ -124,3 +124,18 @@ def test_merged_runs_keep_every_store_and_the_later_figure() -> None:
     rates = {(r["store"], r["step"]): r["data"]["rate"] for r in merged["results"]}
     assert rates == {("sqlite", "apply"): 2_000.0, ("postgres", "apply"): 3_000.0}
     assert "### bench/run — d1, d2" in report.markdown(merged)
+
+
+def test_the_end_to_end_row_names_each_stage_when_the_run_timed_them() -> None:
+    stages = {"intake": {"p50": 0.1, "p99": 0.3}, "relay": {"p50": 0.05, "p99": 0.2},
+              "projector": {"p50": 0.02, "p99": 4.0}}
+    data = {"actions": 12_000, "rate_target": 200.0, "p50": 0.2, "p99": 4.5, "max": 5.0,
+            "not_visible": 0, "processes": {}, "stages": stages}
+    row = report.e2e_row([result("e2e", data)], 10_000, "sqlite")
+    assert row is not None
+    assert row[3].endswith("stages p50 / p99: intake 0.100 s / 0.300 s, relay 0.050 s / "
+                           "0.200 s, projector 0.020 s / 4.0 s")
+    assert row[6] == "✗"
+    older = report.e2e_row([result("e2e", {k: v for k, v in data.items() if k != "stages"})],
+                           10_000, "sqlite")
+    assert older is not None and "stages" not in older[3]
