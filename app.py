@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from scorecards.inert import md_escape
 from wenzheng.config import ConfigError
 from wenzheng.webapp import auth, roles
 from wenzheng.webapp.resources import home_key, home_of
@@ -32,18 +33,18 @@ pages = {spec.key: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path
 current = st.navigation(list(pages.values()))
 
 with st.sidebar:
-    st.markdown(f"**{settings.city}网络问政考核系统**")
+    st.markdown(f"**{md_escape(settings.city)}网络问政考核系统**")
     if user.role == roles.PUBLIC:
         st.caption("公众访问：仅可查看曝光台。工作人员请登录。")
     else:
-        st.caption(f"当前用户：{user.name}（{user.role_zh}）")
+        st.caption(f"当前用户：{md_escape(user.name)}（{user.role_zh}）")
         if st.button("退出登录", key="logout"):
             auth.sign_out()
             st.rerun()
     if in_production():
         st.caption("生产环境")
     if oidc_message:
-        st.warning(oidc_message)
+        st.warning(md_escape(oidc_message))
 
 landing = auth.landing_page()
 if landing in pages:  # right after signing in: the role's landing page

@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from domain.errors import UnknownCase
+from scorecards.inert import md_escape
 from wenzheng.render import STAGE_ZH, STATUS_ZH, short_time
 from wenzheng.webapp import auditview, auth, cached, moments
-from wenzheng.webapp.masking import personal_rows
+from wenzheng.webapp.masking import personal_rows, shown_text
 from wenzheng.webapp.resources import home_key, home_of, readmodels, service
 from wenzheng.webapp.roles import ROLE_ZH, cleared
 from wenzheng.webapp.search import STATUSES
@@ -34,11 +35,12 @@ status = top[4].selectbox("状态", STATUSES, index=None, format_func=lambda s: 
                           placeholder="全部状态", key="audit_status")
 
 found = cached.search(key, number, department, day_from, day_to, status)
+may_see = cleared(user.role)  # contact numbers in free text: only cleared roles see them
 more = "（只显示前 200 件，请缩小范围）" if len(found) >= 200 else ""
 st.caption(f"找到 {len(found)} 件{more}")
 if found:
     st.dataframe(pd.DataFrame([{
-        "案件编号": r["number"], "诉求": r["title"],
+        "案件编号": r["number"], "诉求": shown_text(r["title"] or "", may_see),
         "承办单位": names.get(r["lead"] or "", r["lead"]),
         "状态": STATUS_ZH.get(r["status"], r["status"]), "交办日期": r["assigned_day"],
         "答复期限": short_time(r["reply_due"]), "公开回复": short_time(r["published_at"])}
@@ -56,23 +58,22 @@ try:
     with readmodels(key).use() as db:
         history = auditview.case_audit(db, chosen, as_of, calendar)
 except UnknownCase:
-    st.warning(f"案件 {chosen} 还没有进入读模型。")
+    st.warning(f"案件 {md_escape(chosen)} 还没有进入读模型。")
     st.stop()
 
-may_see = cleared(user.role)
 if st.session_state.get("wz_audit_logged") != chosen:  # one record per view, not per rerun
     with readmodels(key).use() as db:
         record_view(db, user.name, user.role, chosen, moments.now(), may_see)
     st.session_state["wz_audit_logged"] = chosen
 
-st.subheader(f"案件 {chosen}")
+st.subheader(f"案件 {md_escape(chosen)}")
 last = history.events[-1] if history.events else None
 if last is not None:
-    st.markdown(f"**状态**：{STATUS_ZH.get(last.status, last.status)}　"
-                f"**当前持有**：{names.get(last.holder, last.holder)}　"
+    holder = names.get(history.overdue_holder or "", history.overdue_holder or "无")
+    st.markdown(f"**状态**：{md_escape(STATUS_ZH.get(last.status, last.status))}　"
+                f"**当前持有**：{md_escape(names.get(last.holder, last.holder))}　"
                 f"**当前超期环节**：{STAGE_ZH.get(history.overdue_stage_now or '', '无')}　"
-                f"**超期责任单位**："
-                f"{names.get(history.overdue_holder or '', history.overdue_holder or '无')}")
+                f"**超期责任单位**：{md_escape(holder)}")
 
 with service(key).use() as app:
     state = auditview.integrity(auditview.case_verifier(), home.store_env(), chosen)
@@ -82,10 +83,10 @@ if not state.checked:
 elif state.ok:
     st.success(f"历史完整性：{state.label()}")
 else:
-    st.error(f"历史完整性：{state.label()}：" + "；".join(state.problems))
+    st.error(f"历史完整性：{state.label()}：" + md_escape("；".join(state.problems)))
 
 st.markdown("**办理过程**（截至 " + short_time(as_of) + "）")
-st.dataframe(auditview.timeline_frame(history, names), hide_index=True)
+st.dataframe(auditview.timeline_frame(history, names, may_see), hide_index=True)
 st.markdown("**各持有单位占用时间**（只计群众等待期间的工作日）")
 st.dataframe(auditview.holders_frame(history, names), hide_index=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from scorecards.inert import md_escape
 from wenzheng.webapp import auth, bulletinview, cached
 from wenzheng.webapp.resources import home_key
 
@@ -41,5 +42,16 @@ two.download_button("下载 Excel（.xlsx）", lambda: bulletinview.xlsx_bytes(b
                     file_name=f"bulletin-{month}.xlsx",
                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     key="bulletin_xlsx", on_click="ignore")
+# Shown as plain text and tables, never as Markdown: a case title is citizen-typed text.
+heading, office, parts, foot = bulletinview.shown(bulletin)
 with st.expander("通报全文", expanded=True):
-    st.markdown(bulletinview.markdown(bulletin))
+    st.subheader(md_escape(heading))
+    st.text(office)
+    for part in parts:
+        st.markdown(f"**{part.title}**")  # the section titles are the renderer's own words
+        st.text(part.intro)
+        if part.table is None:
+            st.text("（无）")
+        else:
+            st.dataframe(part.table, hide_index=True)
+    st.text(foot)

@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from scorecards.inert import md_escape
 from wenzheng.config import ConfigError
 from wenzheng.webapp import auth, cached, moments, scoreview
 from wenzheng.webapp.resources import home_key, home_of
@@ -37,7 +38,7 @@ except ConfigError as exc:
 sheet = snap.summary  # the figures; a department's case lists are read when it is opened
 st.caption(f"统计 {year} 年交办的案件，数据截至 {moments.shown(sheet.as_of)}，"
            f"计算于 {moments.shown(snap.computed_at)}；考核规则版本 "
-           f"{sheet.rules_version}；年受理少于 {sheet.min_volume} 件的单位列示但不排名。"
+           f"{md_escape(sheet.rules_version)}；年受理少于 {sheet.min_volume} 件的单位列示但不排名。"
            "比率旁为 95% Wilson 置信区间。")
 
 frame = scoreview.ranking_frame(sheet, group)
@@ -84,7 +85,8 @@ if card is not None:
     b.metric("组内排名", "不排名" if card.rank is None else str(card.rank))
     c.metric("等级", card.grade or "—")
     d.metric("扣分", f"{card.deducted:g}")
-    st.markdown("\n".join(f"- {line}" for line in scoreview.explanation(card)) or "（无）")
+    st.markdown("\n".join(f"- {md_escape(line)}" for line in scoreview.explanation(card))
+                or "（无）")  # lines name cases by number only: escaped, nothing to mask
     st.markdown("**扣分所涉案件**")
     deductions = scoreview.deduction_frame(card)
     if deductions.empty:

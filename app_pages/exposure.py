@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from scorecards.inert import md_escape
 from wenzheng.render import RULE_ZH, short_time
 from wenzheng.webapp import auth, cached, moments, publicview
 from wenzheng.webapp.resources import home_key, home_of
@@ -15,8 +16,8 @@ names = settings.department_names()
 calendar = settings.deadline_policy().calendar
 as_of = moments.current_moment(calendar, moments.now())
 st.title("曝光台")
-st.caption(f"{settings.city}网络问政曝光台，截至 {short_time(as_of)}。每条均由公开规则自动生成，"
-           "并注明所依据的规则；不含任何群众个人信息。")
+st.caption(f"{md_escape(settings.city)}网络问政曝光台，截至 {short_time(as_of)}。"
+           "每条均由公开规则自动生成，并注明所依据的规则；不含任何群众个人信息。")
 
 entries = cached.exposure_entries(key, as_of)
 counts = {rule: sum(1 for e in entries if e.rule == rule) for rule in RULE_ZH}

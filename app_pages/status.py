@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from scorecards.inert import md_escape
 from wenzheng.render import short_time
 from wenzheng.webapp import auth, cached, health
 from wenzheng.webapp.resources import home_key, readmodels
@@ -22,9 +23,9 @@ a.metric("事件库位置", result["store_head"])
 b.metric("投影落后（事件）", "—" if result["projection_lag"] is None else result["projection_lag"])
 c.metric("传输方式", result["transport"])
 for warning in result["warnings"]:
-    st.warning(warning)
+    st.warning(warning)  # the system's own words
 st.dataframe(pd.DataFrame(health.status_rows(result)), hide_index=True)
-st.caption(f"主目录：{key[0]}")
+st.caption(f"主目录：{md_escape(key[0])}")
 
 st.subheader("最近的案件查阅记录")
 with readmodels(key).use() as db:

@@ -10,6 +10,7 @@ from typing import Any
 
 from scorecards.casefacts import CaseFact
 from scorecards.exposure import Entry
+from scorecards.masking import mask_text
 from scorecards.rules import Rules
 from scorecards.scoring import Scorecard, ScoreSheet
 
@@ -62,7 +63,7 @@ class RankRow:
 
 @dataclass(frozen=True)
 class CaseLine:
-    """A case named in the bulletin (no personal data)."""
+    """A case named in the bulletin (no personal data: free text is masked when built)."""
 
     number: str
     department: str
@@ -138,7 +139,7 @@ def build_bulletin(this: MonthInputs, last: MonthInputs, rules: Rules, city: str
     bottom = [c for c in reversed(by_score[LIST_SIZE:])][:LIST_SIZE]
     names = this.names
     overdue = tuple(CaseLine(f.number, _name(names, f.overdue_charged_to or f.replied_late_by
-                                             or f.department), f.title,
+                                             or f.department), mask_text(f.title),
                              STAGE_ZH.get(f.overdue_stage or "", "超期后才公开回复"))
                     for f in this.facts if f.overdue_stage or f.replied_late_by)
     owing = sorted({f.overdue_charged_to or f.replied_late_by or "" for f in this.facts
@@ -146,10 +147,10 @@ def build_bulletin(this: MonthInputs, last: MonthInputs, rules: Rules, city: str
     to_explain = tuple(CaseLine("", _name(names, code), "", "、".join(
         f.number for f in this.facts
         if code in (f.overdue_charged_to, f.replied_late_by))) for code in owing)
-    supervised = tuple(CaseLine(f.number, _name(names, f.department), f.title,
+    supervised = tuple(CaseLine(f.number, _name(names, f.department), mask_text(f.title),
                                 f"督办 {f.supervised} 次") for f in this.facts if f.supervised)
     seen = {(e.rule, e.case, e.department) for e in last.exposure}
-    fresh = tuple(CaseLine(e.case, e.department_name, e.demand, e.reason)
+    fresh = tuple(CaseLine(e.case, e.department_name, mask_text(e.demand), mask_text(e.reason))
                   for e in this.exposure if (e.rule, e.case, e.department) not in seen)
     counts = Counter(f.category for f in this.facts)
     categories = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:LIST_SIZE])

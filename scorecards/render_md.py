@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scorecards.bulletin import Bulletin, RankRow
+from scorecards.bulletin import Bulletin, CaseLine, RankRow
+from scorecards.inert import md_escape
+from scorecards.masking import mask_text
 
 RATE_KEYS = {"reply_rate", "on_time_rate", "completion_rate", "satisfaction_rate",
              "rework_rate"}
@@ -48,6 +50,11 @@ def _rank_rows(rows: tuple[RankRow, ...], group: bool = True) -> tuple[tuple[str
 RANK_HEADER = ("排名", "单位", "受理件数", "得分", "等级", "扣分")
 
 
+def _case_rows(lines: tuple[CaseLine, ...]) -> tuple[tuple[str, ...], ...]:
+    """Case lines as text, free text masked again (content recorded before masking existed)."""
+    return tuple((c.number, c.department, mask_text(c.title), mask_text(c.note)) for c in lines)
+
+
 def sections(b: Bulletin) -> list[Section]:
     """The bulletin's sections in order."""
     prev = b.previous_month
@@ -70,11 +77,10 @@ def sections(b: Bulletin) -> list[Section]:
                 ("单位", "超期案件"), tuple((c.department, c.note) for c in b.to_explain)),
         Section("六、超期和督办案件", "本月交办案件中超期及被督办的案件。",
                 ("案件编号", "单位", "诉求", "情况"),
-                tuple((c.number, c.department, c.title, c.note)
-                      for c in (*b.overdue, *b.supervised))),
+                _case_rows((*b.overdue, *b.supervised))),
         Section("七、曝光台新增条目", "自上月通报截数以来新增的曝光台条目。",
                 ("案件编号", "单位", "诉求", "问题"),
-                tuple((c.number, c.department, c.title, c.note) for c in b.new_exposure)),
+                _case_rows(b.new_exposure)),
         Section("八、本月主要问题类别", "本月交办案件按类别统计（前五位）。", ("类别", "件数"),
                 tuple((name, str(n)) for name, n in b.categories)),
     ]
@@ -86,21 +92,16 @@ def footer(b: Bulletin) -> str:
             f"内容摘要（SHA-256）：{b.content_hash()}")
 
 
-def _cell(text: str) -> str:
-    """A Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(b: Bulletin) -> str:
-    """The bulletin as a Markdown document."""
-    lines = [f"# {title(b)}", "", b.office, ""]
+    """The bulletin as a Markdown document; every text from data is escaped (md_escape)."""
+    lines = [f"# {md_escape(title(b))}", "", md_escape(b.office), ""]
     for s in sections(b):
-        lines += [f"## {s.title}", "", s.intro, ""]
+        lines += [f"## {s.title}", "", md_escape(s.intro), ""]
         if s.rows:
             lines.append("| " + " | ".join(s.header) + " |")
             lines.append("|" + "---|" * len(s.header))
-            lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in s.rows]
+            lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in s.rows]
         else:
             lines.append("（无）")
         lines.append("")
-    return "\n".join([*lines, "---", "", footer(b), ""])
+    return "\n".join([*lines, "---", "", md_escape(footer(b)), ""])

@@ -1,4 +1,4 @@
-"""The bulletin's Excel appendix (XlsxWriter): the figures as numbers, and a native chart."""
+"""The bulletin's Excel appendix (XlsxWriter): figures as numbers, text as strings, a chart."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 import xlsxwriter
 
 from scorecards.bulletin import Bulletin
+from scorecards.inert import write_cell, write_cells
+from scorecards.masking import mask_text
 from scorecards.render_md import RATE_KEYS, title
 
 SHEETS = ("总体情况", "单位排名", "超期督办", "曝光台新增", "问题类别", "说明")
@@ -27,23 +29,19 @@ def render_xlsx(b: Bulletin, path: Path) -> Path:
     def table(name: str, header: tuple[str, ...], rows: list[list[Any]],
               formats: dict[int, Any] | None = None) -> Any:
         sheet = book.add_worksheet(name)
-        sheet.write_row(0, 0, header, head)
+        write_cells(sheet, 0, 0, header, head)
         for i, row in enumerate(rows, start=1):
             for j, value in enumerate(row):
-                fmt = (formats or {}).get(j, plain)
-                if value is None:
-                    sheet.write_blank(i, j, None, plain)
-                else:
-                    sheet.write(i, j, value, fmt)
+                write_cell(sheet, i, j, value, plain if value is None
+                           else (formats or {}).get(j, plain))
         sheet.set_column(0, len(header) - 1, 16)
         return sheet
 
     overall = book.add_worksheet(SHEETS[0])
-    overall.write_row(0, 0, ("指标", "代码", "本月", "上月", "环比变化"), head)
+    write_cells(overall, 0, 0, ("指标", "代码", "本月", "上月", "环比变化"), head)
     for i, f in enumerate(b.overall, start=1):
         rate = f.key in RATE_KEYS
-        overall.write(i, 0, f.label, plain)
-        overall.write(i, 1, f.key, plain)
+        write_cells(overall, i, 0, (f.label, f.key), plain)
         for j, value in ((2, f.this), (3, f.last), (4, f.change)):
             if value is None:
                 overall.write_blank(i, j, None, plain)
@@ -63,9 +61,11 @@ def render_xlsx(b: Bulletin, path: Path) -> Path:
         chart.set_legend({"none": True})
         sheet.insert_chart(1, 9, chart, {"x_scale": 1.6, "y_scale": 1.3})
     table(SHEETS[2], ("案件编号", "单位", "诉求", "情况"),
-          [[c.number, c.department, c.title, c.note] for c in (*b.overdue, *b.supervised)])
+          [[c.number, c.department, mask_text(c.title), mask_text(c.note)]
+           for c in (*b.overdue, *b.supervised)])
     table(SHEETS[3], ("案件编号", "单位", "诉求", "问题"),
-          [[c.number, c.department, c.title, c.note] for c in b.new_exposure])
+          [[c.number, c.department, mask_text(c.title), mask_text(c.note)]
+           for c in b.new_exposure])
     table(SHEETS[4], ("类别", "件数"), [[name, n] for name, n in b.categories])
     table(SHEETS[5], ("项目", "内容"), [["月份", b.month], ["考核规则版本", b.rules_version],
                                       ["数据截至", b.as_of], ["内容摘要（SHA-256）",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
+from scorecards.masking import mask_phone as mask_phone  # re-exported for the commands
+from scorecards.masking import mask_text
 
 ACTION_NAMES_ZH = {
     "Registered": "登记", "Assigned": "交办", "Claimed": "认领", "Disputed": "申请退回",
@@ -42,18 +43,6 @@ def short_time(value: Any) -> str:
         return ""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.astimezone(BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """138****5678 style masking."""
-    if not phone:
-        return phone
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
-
-
-def mask_text(text: str) -> str:
-    """Free text with every run of 7 or more digits (phone, ID numbers) masked."""
-    return re.sub(r"\d{7,}", lambda m: mask_phone(m.group()) or "", text)
 
 
 def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[str, str]) -> str:
@@ -160,9 +149,9 @@ def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:
     for e in entries:
         lines.append(f"【{RULE_ZH.get(e['rule'], e['rule'])}】{e['case']}  "
                      f"{e['department']} {e['department_name']}")
-        lines.append(f"  诉求：{e['demand']}")
-        lines.append(f"  办理：{e['handling']}")
-        lines.append(f"  问题：{e['reason']}")
+        lines.append(f"  诉求：{mask_text(e['demand'])}")
+        lines.append(f"  办理：{mask_text(e['handling'])}")
+        lines.append(f"  问题：{mask_text(e['reason'])}")
         lines.append(f"  交办 {short_time(e['assigned_at'])}  期限 {short_time(e['deadline'])}"
                      f"  发生 {short_time(e['event_at'])}")
         lines.append("")

@@ -17,6 +17,7 @@ from domain.calendar import WorkingCalendar
 from domain.case import case_id
 from domain.policy import DeadlinePolicy, TimeLimits
 from projections.db import Database
+from scorecards.inert import md_escape
 from tests.app.conftest import CASES, page_as, texts
 from wenzheng.cli import main
 from wenzheng.democity import DEPARTMENTS
@@ -140,7 +141,7 @@ def test_part_of_a_number_lists_the_matching_cases(home: Path) -> None:
     assert sorted(found["案件编号"]) == [f"SF2025-00001{i}" for i in range(10)]
     assert len(at.dataframe) == 1  # no exact match: no timeline until one is chosen
     at.selectbox(key="audit_case").set_value("SF2025-000013").run()
-    assert "案件 SF2025-000013" in [s.value for s in at.subheader]
+    assert f"案件 {md_escape('SF2025-000013')}" in [s.value for s in at.subheader]
 
 
 @pytest.mark.parametrize("text", ["' OR '1'='1", "%", "_", "\\", "'; DROP TABLE rm_cases; --",

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from scorecards.inert import md_escape
 from tests.app.conftest import Downloads, page_as
 from wenzheng.cli import main
 
@@ -112,7 +113,7 @@ def test_drilling_down_shows_the_explanation_and_the_cases_behind_each_deduction
     at = scores_page(score_unit=card["code"])
     shown = "\n".join(m.value for m in at.markdown)
     for line in card["explanation"]:
-        assert line in shown
+        assert md_escape(line) in shown  # shown as literal text, never as Markdown
     deductions = at.dataframe[1].value
     items = {(d["label"], item) for d in card["deductions"] for item in d["items"]}
     assert set(zip(deductions["扣分项"], deductions["案件"], strict=True)) == items

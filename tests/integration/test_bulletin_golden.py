@@ -12,6 +12,7 @@ import pytest
 from docx import Document
 
 from domain.calendar import BUSINESS_TZ
+from scorecards.inert import md_escape
 from scorecards.render_md import fmt
 from tests.integration.test_projection_sqlite import write_jsonl
 from wenzheng.cli import main
@@ -125,7 +126,8 @@ def test_the_word_and_excel_bulletins_carry_the_sections_and_the_metrics(
     explain = {r[1] for r in book["超期督办"].iter_rows(min_row=2, values_only=True)}
     assert explain == {"市公安局"}
     markdown = (tmp_path / "out" / "bulletin-2025-11.md").read_text(encoding="utf-8")
-    assert "11-G2" in markdown and "13912345678" not in markdown and "李四" not in markdown
+    assert md_escape("11-G2") in markdown  # typed text is escaped in the Markdown file
+    assert "13912345678" not in markdown and "李四" not in markdown
 
 
 def test_the_scorecard_explains_the_deductions_with_case_numbers(

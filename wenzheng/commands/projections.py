@@ -23,6 +23,8 @@ from projections.follower import StoreSource, catch_up, follow, rebuild
 from projections.writer import CaseProjection
 from scorecards.audit import CaseAudit, audit, load_snapshots
 from scorecards.exposure import ExposureRules, entries_as_dicts, exposure
+from scorecards.inert import csv_cell
+from scorecards.masking import mask_entry
 from scorecards.metrics import metrics
 from wenzheng.config import ConfigError
 from wenzheng.home import Home
@@ -176,9 +178,9 @@ def cmd_exposure(args: argparse.Namespace, home: Home) -> int:
     finally:
         db.close()
         app.close()
-    if args.format == "json":
+    if args.format == "json":  # free text masked: the exposure list is public
         print(to_json({"as_of": as_of.isoformat(), "rules": rules.model_dump(),
-                       "entries": entries_as_dicts(found)}))
+                       "entries": [mask_entry(e) for e in entries_as_dicts(found)]}))
     else:
         print(exposure_text(as_of.isoformat(), entries_as_dicts(found)))
     return 0
@@ -197,7 +199,7 @@ def _csv(result: dict[str, Any]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_FIELDS)
     for row in [*result["departments"], result["total"]]:
-        writer.writerow(["" if row.get(f) is None else row.get(f) for f in CSV_FIELDS])
+        writer.writerow([csv_cell(row.get(f)) for f in CSV_FIELDS])
     return out.getvalue()
 
 

@@ -23,6 +23,7 @@ from scorecards import snapshot
 from scorecards.assess import Context, bulletin_for, cut_off, score_period
 from scorecards.bulletin import Bulletin, differences
 from scorecards.exposure import ExposureRules
+from scorecards.inert import csv_cell, md_literal_block
 from scorecards.render_docx import render_docx
 from scorecards.render_md import render_markdown
 from scorecards.render_xlsx import render_xlsx
@@ -100,8 +101,9 @@ def scorecard_csv(sheet: ScoreSheet) -> str:
     writer = csv.writer(out)
     writer.writerow((*CSV_FIELDS, "rules_version", "explanation"))
     for card in sheet.cards:
-        values = ["" if getattr(card, f) is None else getattr(card, f) for f in CSV_FIELDS]
-        writer.writerow((*values, sheet.rules_version, "；".join(card.explanation())))
+        values = [csv_cell(getattr(card, f)) for f in CSV_FIELDS]
+        writer.writerow((*values, csv_cell(sheet.rules_version),
+                         csv_cell("；".join(card.explanation()))))
     return out.getvalue()
 
 
@@ -155,8 +157,8 @@ def changes_text(old: dict[str, Any], new: dict[str, Any]) -> str:
     lines = [f"# {new['content']['month']} 月通报内容变化", "",
              f"- 原内容摘要：{old['content_hash']}", f"- 新内容摘要：{new['content_hash']}", "",
              "变化（路径: 原值 → 新值）：", ""]
-    lines += [f"- {line}" for line in differences(old["content"], new["content"])]
-    return "\n".join([*lines, ""])
+    changed = [" ".join(line.splitlines()) for line in differences(old["content"], new["content"])]
+    return "\n".join([*lines, *md_literal_block(changed), ""])
 
 
 def cmd_bulletin(args: argparse.Namespace, home: Home) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from domain.calendar import BUSINESS_TZ
+from scorecards.inert import csv_cell, sheet_text
 from wenzheng.ledger.mapping import DEFAULT_COLUMNS
 
 EXPORT_FIELDS = (
@@ -109,7 +110,11 @@ def ledger_rows(actions: Iterable[dict[str, Any]], names: dict[str, str]) -> lis
 
 
 def write_ledger(actions: Iterable[dict[str, Any]], path: Path, names: dict[str, str]) -> int:
-    """Write the cases as a ledger (.xlsx or .csv with the default headers); rows written."""
+    """Write the cases as a ledger (.xlsx or .csv with the default headers); rows written.
+
+    Text that a spreadsheet would take as a formula gets a leading quote (OWASP); the
+    importer takes it off again (`rows.cell_text`).
+    """
     rows = ledger_rows(actions, names)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
@@ -123,15 +128,14 @@ def write_ledger(actions: Iterable[dict[str, Any]], path: Path, names: dict[str,
     sheet = book.create_sheet("台账")
     sheet.append(HEADERS)
     for row in rows:
-        sheet.append([row[f] for f in EXPORT_FIELDS])
+        sheet.append([sheet_text(v) if isinstance(v, str) else v
+                      for v in (row[f] for f in EXPORT_FIELDS)])
     book.save(path)
     return len(rows)
 
 
 def _text(value: Any) -> str:
-    """A cell as CSV text (times as 'YYYY-MM-DD HH:MM:SS')."""
-    if value is None:
-        return ""
+    """A cell as CSV text (times as 'YYYY-MM-DD HH:MM:SS'; text neutralised, see inert.py)."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value)
+    return csv_cell(value)

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.actions import parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
+from scorecards.inert import csv_cell
 from wenzheng.ledger.rows import RowConverter, RowProblem
 
 CHUNK_ROWS = 500
@@ -156,6 +157,6 @@ def write_rejected(report: ImportReport, headers: list[str], source: Path, folde
 
 
 def _cell(value: Any) -> str:
-    """A value as CSV text."""
-    return "" if value is None else str(value)
+    """A value as CSV text, neutralised where a spreadsheet would take it as a formula."""
+    return csv_cell(value)
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from domain.actions import InvalidAction, parse_action
+from scorecards.inert import FORMULA_START
 from wenzheng.ledger.mapping import REQUIRED, LedgerMapping
 
 BEIJING = timezone(timedelta(hours=8))  # times without an offset are Beijing time
@@ -57,12 +58,16 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as stripped text; whole floats lose their '.0' (Excel numbers as case numbers)."""
+    """A cell as stripped text; whole floats lose their '.0' (Excel numbers as case numbers).
+
+    The quote that an export put before text starting like a formula is taken off again.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 class RowConverter:

@@ -16,7 +16,7 @@ from projections.caserow import WorkingDays
 from projections.db import Database
 from scorecards.audit import CaseAudit, audit, load_snapshots
 from wenzheng.render import ACTION_NAMES_ZH, STAGE_ZH, STATUS_ZH, short_time
-from wenzheng.webapp.masking import mask_personal
+from wenzheng.webapp.masking import mask_personal, shown_text
 
 DETAIL_ZH = {"department": "单位", "co_departments": "协办", "reason": "理由",
              "working_days": "延期工作日", "level": "督办级别", "note": "督办意见",
@@ -66,14 +66,19 @@ def _detail_text(detail: str) -> str:
     return "；".join(parts)
 
 
-def timeline_frame(found: CaseAudit, names: dict[str, str]) -> pd.DataFrame:
-    """One row an event: action, time, operator, holder, deadline, overdue mark, days held."""
+def timeline_frame(found: CaseAudit, names: dict[str, str], cleared: bool = True
+                   ) -> pd.DataFrame:
+    """One row an event: action, time, operator, holder, deadline, overdue mark, days held.
+
+    Without clearance, contact patterns in the events' free text are masked.
+    """
     rows = [{"版本": e.version, "时间": short_time(e.at),
              "操作": ACTION_NAMES_ZH.get(e.type, e.type), "操作人": e.by,
              "持有单位": names.get(e.holder, e.holder), "状态": STATUS_ZH.get(e.status, e.status),
              "答复期限": short_time(e.deadline),
              "当时超期": STAGE_ZH.get(e.overdue_stage or "", ""),
-             "持有工作日": e.held_days, "要点": _detail_text(e.detail)} for e in found.events]
+             "持有工作日": e.held_days, "要点": shown_text(_detail_text(e.detail), cleared)}
+            for e in found.events]
     return pd.DataFrame(rows, columns=["版本", "时间", "操作", "操作人", "持有单位", "状态",
                                        "答复期限", "当时超期", "持有工作日", "要点"])
 

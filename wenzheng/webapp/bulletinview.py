@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from domain.bulletin import BulletinLedger
 from scorecards.bulletin import Bulletin, CaseLine, Figure, RankRow
 from scorecards.render_docx import render_docx
-from scorecards.render_md import render_markdown
+from scorecards.render_md import footer, render_markdown, sections, title
 from scorecards.render_xlsx import render_xlsx
 
 PAGE = 500
@@ -90,3 +92,23 @@ def xlsx_bytes(b: Bulletin) -> bytes:
 def markdown(b: Bulletin) -> str:
     """The bulletin as Markdown (for the preview)."""
     return render_markdown(b)
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    """A section of the bulletin for the page: static title, intro and a table of its rows."""
+
+    title: str
+    intro: str
+    table: pd.DataFrame | None
+
+
+def shown(b: Bulletin) -> tuple[str, str, list[ShownSection], str]:
+    """Title, office, sections and footer as plain values for the page (no Markdown).
+
+    The page shows them with st.text and st.dataframe, so typed text is never interpreted.
+    """
+    parts = [ShownSection(s.title, s.intro,
+                          pd.DataFrame(list(s.rows), columns=list(s.header)) if s.rows else None)
+             for s in sections(b)]
+    return title(b), b.office, parts, footer(b)

@@ -1,19 +1,13 @@
-"""Masking a citizen's personal data for roles without clearance."""
+"""Masking a citizen's personal data for roles without clearance (rules in scorecards.masking)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wenzheng.render import mask_phone
+from scorecards.masking import mask_name as mask_name  # re-exported
+from scorecards.masking import mask_phone, mask_text
 
 MASKED = "（已遮蔽：无查阅个人信息权限）"
-
-
-def mask_name(name: str | None) -> str | None:
-    """'张三' → '张*', '欧阳娜娜' → '欧***'."""
-    if not name:
-        return name
-    return name[0] + "*" * max(len(name) - 1, 1)
 
 
 def mask_personal(data: dict[str, Any]) -> dict[str, Any]:
@@ -40,3 +34,8 @@ def personal_rows(data: dict[str, Any]) -> list[dict[str, str]]:
     if "content" in data:
         rows.append({"项目": "留言内容", "内容": str(data.get("content") or "")})
     return rows
+
+
+def shown_text(text: str, cleared: bool) -> str:
+    """Free text as a role may see it: whole when cleared, else with contact patterns masked."""
+    return text if cleared else mask_text(text)

@@ -11,6 +11,7 @@ import pandas as pd
 from projections.db import Database
 from projections.schema import from_micros, to_micros
 from scorecards.exposure import Entry
+from scorecards.masking import mask_text
 from wenzheng.render import RULE_ZH, short_time
 
 FAST_DAYS = 3.0  # a reply published within this many working days of assignment is "fast"
@@ -53,9 +54,13 @@ def praised_cases(db: Database, day_from: date, day_to: date, as_of: datetime,
 
 
 def entries_frame(entries: list[Entry]) -> pd.DataFrame:
-    """The exposure list as a table: rule, unit, case, demand, problem, handling, times."""
+    """The exposure list as a table: rule, unit, case, demand, problem, handling, times.
+
+    Free text is masked (phones, ID numbers, e-mails): the page is public.
+    """
     rows = [{"规则": RULE_ZH.get(e.rule, e.rule), "单位": e.department_name, "案件编号": e.case,
-             "群众诉求": e.demand, "问题": e.reason, "办理情况": e.handling,
+             "群众诉求": mask_text(e.demand), "问题": mask_text(e.reason),
+             "办理情况": mask_text(e.handling),
              "交办时间": short_time(e.assigned_at), "期限": short_time(e.deadline)}
             for e in entries]
     return pd.DataFrame(rows, columns=["规则", "单位", "案件编号", "群众诉求", "问题", "办理情况",
@@ -65,7 +70,8 @@ def entries_frame(entries: list[Entry]) -> pd.DataFrame:
 def praised_frame(cases: list[Praised], names: dict[str, str]) -> pd.DataFrame:
     """Praised cases as a table."""
     rows = [{"案件编号": p.number, "单位": names.get(p.department, p.department),
-             "群众诉求": p.title, "答复摘要": p.reply, "办理用时（工作日）": p.handling_days,
+             "群众诉求": mask_text(p.title), "答复摘要": mask_text(p.reply),
+             "办理用时（工作日）": p.handling_days,
              "公开回复": short_time(p.published_at)} for p in cases]
     return pd.DataFrame(rows, columns=["案件编号", "单位", "群众诉求", "答复摘要",
                                        "办理用时（工作日）", "公开回复"])

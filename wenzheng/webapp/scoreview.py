@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import xlsxwriter
 
+from scorecards.inert import write_cell, write_cells
 from scorecards.scoring import Scorecard, ScoreSheet
 from scorecards.wilson import wilson
 from wenzheng.commands.scoring import scorecard_csv
@@ -144,8 +145,8 @@ def xlsx_bytes(sheet: ScoreSheet, year: int) -> bytes:
         for j, value in enumerate(row):
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 results.write_blank(i, j, None)
-            else:
-                results.write(i, j, value, pct if j in rate_columns else None)
+            else:  # text as strings (never formulas), numbers as numbers
+                write_cell(results, i, j, value, pct if j in rate_columns else None)
     results.set_column(0, len(frame.columns) - 1, 14)
     details = book.add_worksheet("扣分明细")
     details.write_row(0, 0, ["代码", "单位", "扣分项", "每项扣分", "案件"], head)
@@ -153,12 +154,12 @@ def xlsx_bytes(sheet: ScoreSheet, year: int) -> bytes:
     for c in sheet.cards:
         for d in c.deductions:
             for item in d.items:
-                details.write_row(line, 0, [c.code, c.name, d.label, d.each, item])
+                write_cells(details, line, 0, [c.code, c.name, d.label, d.each, item])
                 line += 1
     notes = book.add_worksheet("说明")
     for i, (k, v) in enumerate((("年度", year), ("考核规则版本", sheet.rules_version),
                                 ("统计期间", f"{sheet.period_from} 至 {sheet.period_to}"),
                                 ("数据截至", sheet.as_of), ("最低件数", sheet.min_volume))):
-        notes.write_row(i, 0, [k, v])
+        write_cells(notes, i, 0, [k, v])
     book.close()
     return out.getvalue()
