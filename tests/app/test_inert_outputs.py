@@ -90,13 +90,13 @@ def interpreted(at: AppTest) -> list[str]:
                  "warning", "error"):
         values += [str(getattr(e, "value", "")) for e in at.get(kind)]
     values += [f"{m.label} {m.value}" for m in at.metric]
-    values += [str(e.label) for e in at.get("expander")]
+    values += [str(getattr(e, "label", "")) for e in at.get("expander")]
     return values
 
 
 def plain(at: AppTest) -> str:
     """What the page shows without interpreting it: st.text and every table cell."""
-    parts = [str(t.value) for t in at.get("text")]
+    parts = [str(getattr(t, "value", "")) for t in at.get("text")]
     parts += [str(cell) for frame in at.dataframe for cell in frame.value.to_numpy().ravel()]
     return "\n".join(parts)
 
