@@ -10,7 +10,8 @@ from scorecards.inert import md_escape
 from wenzheng.config import ConfigError
 from wenzheng.webapp import auth, roles
 from wenzheng.webapp.resources import home_key, home_of
-from wenzheng.webapp.users import ensure_demo_users, in_production, users_path
+from wenzheng.webapp.signins import IDLE_MINUTES
+from wenzheng.webapp.users import in_production
 
 st.set_page_config(page_title="问政 · 网络问政考核", page_icon=":material/account_balance:",
                    layout="wide")
@@ -21,7 +22,9 @@ try:
 except ConfigError as exc:
     st.error(f"配置错误：{exc}")
     st.stop()
-ensure_demo_users(users_path(root))
+# Demonstration users come only from `wenzheng demo`; the app never writes users.
+idle = float(settings.section("app").get("session_idle_minutes", IDLE_MINUTES))
+idle_message = auth.keep_session(root, idle)
 oidc_message = auth.adopt_oidc_user(root)
 user = auth.current(root)
 
@@ -39,12 +42,17 @@ with st.sidebar:
     else:
         st.caption(f"当前用户：{md_escape(user.name)}（{user.role_zh}）")
         if st.button("退出登录", key="logout"):
-            auth.sign_out()
+            auth.sign_out(root)
             st.rerun()
     if in_production():
         st.caption("生产环境")
     if oidc_message:
         st.warning(md_escape(oidc_message))
+    if idle_message:
+        st.info(idle_message)
+    script = auth.cookie_script()
+    if script:  # keeps the session across a reload (see wenzheng/webapp/auth.py)
+        st.html(script, unsafe_allow_javascript=True, width="content")
 
 landing = auth.landing_page()
 if landing in pages:  # right after signing in: the role's landing page

@@ -8,7 +8,7 @@ import streamlit as st
 
 from wenzheng.webapp import auth
 from wenzheng.webapp.resources import home_key
-from wenzheng.webapp.users import DEMO_USERS, in_production, load_users, users_path
+from wenzheng.webapp.users import DEMO_USERS, demo_active, users_path
 
 auth.require("login")
 root = Path(home_key()[0])
@@ -28,6 +28,6 @@ if auth.oidc_configured():
     st.divider()
     st.button("使用统一身份认证登录", key="oidc_login", on_click=st.login)
 
-if not in_production() and any(u.demo for u in load_users(users_path(root)).values()):
+if demo_active(users_path(root)):  # only in a home made by `wenzheng demo`, never in production
     st.info("演示环境账号（仅供演示，生产环境中停用）："
             + "；".join(f"{n} / {p}" for n, p, _ in DEMO_USERS))

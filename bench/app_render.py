@@ -6,11 +6,10 @@ Interface (used by bench/run):
 
 measures an existing home (`wenzheng demo` already applied; the read models up to date), on
 the embedded stores or on PostgreSQL when `WENZHENG_DATABASE_URL` is set, exactly as the app
-reads them. It signs in a demonstration leader (the app writes HOME/users.toml with the demo
-users on its first run when the file is missing; a home whose users.toml has no `leader`
-with the role leader cannot be measured), opens 部门考核 (the page's file from
-wenzheng/webapp/roles.py) through `app.py` and times that `AppTest.run()`: the whole script
-run of the router and the page, without a browser. The session first runs the landing page
+reads them. It signs in a demonstration leader (`wenzheng demo` writes HOME/users.toml with
+the demo users; a home whose users.toml has no demo `leader` cannot be measured), opens
+部门考核 (the page's file from wenzheng/webapp/roles.py) through `app.py` and times that
+`AppTest.run()`: the whole script run of the router and the page, without a browser. The session first runs the landing page
 untimed (AppTest switches pages only after a first run). Filters: all peer groups, the year
 `--year` (default: the page's default, the latest finished year), and "data as of" the end of
 a fixed past day (31 January after the year, or yesterday, or the calendar's last day,
@@ -105,7 +104,7 @@ def drop_snapshots(home: Home) -> None:
 
 
 def prepare_users() -> None:
-    """Run the app once as the public, so a home without users.toml gets the demo users."""
+    """Run the app once as the public (a first run, before the timed ones)."""
     AppTest.from_file(str(REPO / "app.py"), default_timeout=RUN_TIMEOUT_S).run()
 
 

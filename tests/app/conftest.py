@@ -41,14 +41,21 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The demo home selected through WENZHENG_HOME (SQLite, not production)."""
+def home(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The demo home selected through WENZHENG_HOME (SQLite, not production).
+
+    Its users and sign-in state are put back afterwards: adding a real user removes the demo
+    users, and failed sign-ins lock accounts out.
+    """
     monkeypatch.setenv("WENZHENG_HOME", str(demo_home))
     monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
     monkeypatch.delenv("WENZHENG_ENV", raising=False)
     monkeypatch.delenv("WENZHENG_TRANSPORT", raising=False)
     monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
-    return demo_home
+    users = (demo_home / "users.toml").read_bytes()
+    yield demo_home
+    (demo_home / "users.toml").write_bytes(users)
+    (demo_home / "signin.sqlite").unlink(missing_ok=True)
 
 
 def app() -> AppTest:

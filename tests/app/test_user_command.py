@@ -51,6 +51,6 @@ def test_a_short_or_demo_password_is_refused(tmp_path: Path) -> None:
 
 
 def test_removing_a_user(tmp_path: Path) -> None:
-    run(tmp_path, "add", "x", "--role", "leader", "--password-stdin", stdin="long-enough\n")
+    run(tmp_path, "add", "x", "--role", "leader", "--password-stdin", stdin="long-enough-phrase\n")
     assert run(tmp_path, "remove", "x")[0] == 0
     assert run(tmp_path, "remove", "x")[0] == 1

@@ -16,6 +16,7 @@ from domain.service import APPLIED, DUPLICATE, CaseService
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
 from wenzheng.home import Home, ensure_schema
 from wenzheng.ledger.export import write_ledger
+from wenzheng.webapp.users import ensure_demo_users, users_path
 
 BATCH_SIZE = 2000
 CACHE_SIZE = 100_000  # cases kept decoded while applying in time order (~5 weeks at 1M/year)
@@ -85,6 +86,9 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
                 progress.show(counts["actions"])
         if service is not None:
             update_read_models(home, service, quiet=args.quiet)
+    if not args.no_apply and ensure_demo_users(users_path(home.root)):
+        print("演示账号 leader / supervisor / admin 已写入（密码公开，见 docs/app.md）",
+              file=sys.stderr)
     if not args.quiet:
         progress.show(counts["actions"], final=True)
     if ledger_actions is not None:

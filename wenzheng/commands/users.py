@@ -1,4 +1,7 @@
-"""Commands for the app's users: user add | list | remove (HOME/users.toml, scrypt hashes)."""
+"""Commands for the app's users: user add | list | remove (HOME/users.toml, scrypt hashes).
+
+`add` refuses blank, short and easily guessed passwords (zxcvbn score under 3); exit status 2.
+"""
 
 from __future__ import annotations
 
@@ -25,12 +28,16 @@ def _password(args: argparse.Namespace) -> str:
 def cmd_user_add(args: argparse.Namespace, home: Home) -> int:
     """Add (or replace) a user of the app."""
     home.init()
+    path = users_path(home.root)
     try:
-        user = add_user(users_path(home.root), args.name, args.role, _password(args), args.email)
+        demo = sorted(u.name for u in load_users(path).values() if u.demo)
+        user = add_user(path, args.name, args.role, _password(args), args.email)
     except UserError as exc:
         print(f"未能添加用户：{exc}", file=sys.stderr)
         return 2
-    print(f"已保存用户 {user.name}（{ROLE_ZH[user.role]}）到 {users_path(home.root)}")
+    print(f"已保存用户 {user.name}（{ROLE_ZH[user.role]}）到 {path}")
+    if demo:
+        print(f"已删除演示账号：{'、'.join(demo)}（已有正式用户）")
     return 0
 
 

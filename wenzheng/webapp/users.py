@@ -1,4 +1,8 @@
-"""Users of the app in HOME/users.toml: name, role, scrypt hash, optional OIDC email, demo flag."""
+"""Users of the app in HOME/users.toml: name, role, scrypt hash, optional OIDC email, demo flag.
+
+Demonstration users (public passwords) are written only by `wenzheng demo`, which also marks
+the file `demo_home = true`; elsewhere a user marked `demo` cannot sign in.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from wenzheng.webapp.passwords import hash_password, verify_password
+from wenzheng.webapp.passwords import hash_password, password_problem, verify_password
 from wenzheng.webapp.roles import ADMIN, LEADER, SIGNED_IN_ROLES, SUPERVISOR
 
 USERS_FILE = "users.toml"
@@ -21,8 +26,8 @@ NAME = re.compile(r"^[A-Za-z0-9_.@\-]{1,64}$")
 DEMO_USERS = ((LEADER, "demo-leader", LEADER), (SUPERVISOR, "demo-supervisor", SUPERVISOR),
               (ADMIN, "demo-admin", ADMIN))
 DEMO_PASSWORDS = frozenset(password for _, password, _ in DEMO_USERS)
-
-
+DEMO_HOME = "demo_home"
+DEMO_ONLY = "演示账号只能在 wenzheng demo 生成的演示主目录中使用"
 
 
 @cache
@@ -56,14 +61,32 @@ def users_path(home_root: Path) -> Path:
     return home_root / USERS_FILE
 
 
-def load_users(path: Path) -> dict[str, User]:
-    """Every user in the file by name ({} when it does not exist)."""
+def _read(path: Path) -> dict[str, Any]:
+    """The file's TOML ({} when it does not exist)."""
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: TOML 格式错误：{exc}") from None
+
+
+def is_demo_home(path: Path) -> bool:
+    """Whether `wenzheng demo` made this users file (its demonstration users may sign in)."""
+    return _read(path).get(DEMO_HOME) is True
+
+
+def demo_active(path: Path) -> bool:
+    """Whether demonstration users may sign in here: a demo home, outside production."""
+    try:
+        return not in_production() and is_demo_home(path)
+    except UserError:
+        return False
+
+
+def load_users(path: Path) -> dict[str, User]:
+    """Every user in the file by name ({} when it does not exist)."""
+    data = _read(path)
     out: dict[str, User] = {}
     for name, entry in dict(data.get("users") or {}).items():
         if not isinstance(entry, dict) or entry.get("role") not in SIGNED_IN_ROLES:
@@ -78,9 +101,12 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def save_users(path: Path, users: dict[str, User]) -> None:
+def save_users(path: Path, users: dict[str, User], demo_home: bool = False) -> None:
     """Write the file (owner read/write only), replacing it atomically."""
     lines = ["# 问政应用的用户（密码仅存 scrypt 摘要）。用 `wenzheng user add` 管理。", ""]
+    if demo_home:
+        lines += ["# 由 wenzheng demo 生成：下列演示账号的密码是公开的，仅供演示。",
+                  f"{DEMO_HOME} = true", ""]
     for u in sorted(users.values(), key=lambda u: u.name):
         lines += [f"[users.{_quote(u.name)}]", f"role = {_quote(u.role)}",
                   f"password = {_quote(u.password_hash)}"]
@@ -103,14 +129,18 @@ def add_user(path: Path, name: str, role: str, password: str, email: str | None 
         raise UserError("用户名只能包含字母、数字和 _ . @ -，长度 1–64")
     if role not in SIGNED_IN_ROLES:
         raise UserError(f"角色应为 {' | '.join(SIGNED_IN_ROLES)}")
-    if not demo and len(password) < 8:
-        raise UserError("密码至少 8 个字符")
     if not demo and password in DEMO_PASSWORDS:
         raise UserError("不能使用演示密码")
+    problem = None if demo else password_problem(password, (name, *name.split("."), "wenzheng"))
+    if problem:
+        raise UserError(problem)
     users = load_users(path)
     user = User(name, role, hash_password(password), email, demo)
     users[name] = user
-    save_users(path, users)
+    if demo:
+        save_users(path, users, is_demo_home(path))
+    else:  # the first real user ends the demonstration: its public accounts go
+        save_users(path, {n: u for n, u in users.items() if not u.demo})
     return user
 
 
@@ -119,17 +149,22 @@ def remove_user(path: Path, name: str) -> bool:
     users = load_users(path)
     if users.pop(name, None) is None:
         return False
-    save_users(path, users)
+    save_users(path, users, is_demo_home(path))
     return True
 
 
 def ensure_demo_users(path: Path) -> bool:
-    """Outside production, give a home without users.toml the demo users; True if written."""
-    if in_production() or path.exists():
+    """For `wenzheng demo` outside production: the demo users, unless real users exist.
+
+    True when written. A home made by `wenzheng init` never gets them.
+    """
+    if in_production() or any(not u.demo for u in load_users(path).values()):
+        return False
+    if is_demo_home(path):
         return False
     users = {name: User(name, role, hash_password(password), None, True)
              for name, password, role in DEMO_USERS}
-    save_users(path, users)
+    save_users(path, users, demo_home=True)
     return True
 
 
@@ -146,6 +181,8 @@ def authenticate(path: Path, name: str, password: str) -> User | None:
         return None
     if in_production() and (user.demo or password in DEMO_PASSWORDS):
         raise UserError("演示账号和演示密码在生产环境（WENZHENG_ENV=production）中已停用")
+    if user.demo and not is_demo_home(path):
+        raise UserError(DEMO_ONLY)
     return user
 
 
@@ -154,7 +191,7 @@ def by_email(path: Path, email: str) -> User | None:
     wanted = email.strip().lower()
     for user in load_users(path).values():
         if user.email and user.email.lower() == wanted:
-            if in_production() and user.demo:
+            if user.demo and not demo_active(path):
                 return None
             return user
     return None
