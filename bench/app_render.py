@@ -10,8 +10,8 @@ reads them. It signs in a demonstration leader (`wenzheng demo` writes HOME/user
 the demo users; a home whose users.toml has no demo `leader` cannot be measured), opens
 部门考核 (the page's file from wenzheng/webapp/roles.py) through `app.py` and times that
 `AppTest.run()`: the whole script run of the router and the page, without a browser. The
-session first runs the landing page untimed (AppTest switches pages only after a first run). Filters: all peer groups, the year
-`--year` (default: the page's default, the latest finished year), and "data as of" the end of
+session first runs the landing page untimed (AppTest switches pages only after a first
+run). Filters: all peer groups, the year `--year` (default: the page's default, the latest finished year), and "data as of" the end of
 a fixed past day (31 January after the year, or yesterday, or the calendar's last day,
 whichever is first), so every run asks for the same figures.
 
