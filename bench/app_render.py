@@ -4,15 +4,15 @@ Interface (used by bench/run):
 
     .venv/bin/python bench/app_render.py --home DIR [--repeat N] [--year YYYY] [--out FILE]
 
-measures an existing home (`wenzheng demo` already applied; the read models up to date), on
-the embedded stores or on PostgreSQL when `WENZHENG_DATABASE_URL` is set, exactly as the app
-reads them. It signs in a demonstration leader (`wenzheng demo` writes HOME/users.toml with
-the demo users; a home whose users.toml has no demo `leader` cannot be measured), opens
-部门考核 (the page's file from wenzheng/webapp/roles.py) through `app.py` and times that
-`AppTest.run()`: the whole script run of the router and the page, without a browser. The
-session first runs the landing page untimed (AppTest switches pages only after a first
-run). Filters: all peer groups, the year `--year` (default: the page's default, the latest finished year), and "data as of" the end of
-a fixed past day (31 January after the year, or yesterday, or the calendar's last day,
+measures an existing home (`wenzheng demo` already applied; the read models up to date), on the
+embedded stores or on PostgreSQL when `WENZHENG_DATABASE_URL` is set, exactly as the app reads
+them. It signs in a demonstration leader (`wenzheng demo` writes HOME/users.toml with the demo
+users; a home whose users.toml has no demo `leader` cannot be measured), opens 部门考核 (the page's
+file from wenzheng/webapp/roles.py) through `app.py` and times that `AppTest.run()`: the whole
+script run of the router and the page, without a browser. The session first runs the landing
+page untimed (AppTest switches pages only after a first run). Filters: all peer groups, the
+year `--year` (default: the page's default, the latest finished year), and "data as of" the end
+of a fixed past day (31 January after the year, or yesterday, or the calendar's last day,
 whichever is first), so every run asks for the same figures.
 
 - cold without a snapshot ("cold_no_snapshot"): `st.cache_data` and `st.cache_resource`
