@@ -73,3 +73,15 @@ def test_plain_numbers_and_ordinary_text_are_left_as_they_are(typed: str) -> Non
 
 def test_csv_cells_keep_numbers_and_write_none_as_empty() -> None:
     assert csv_cell(None) == "" and csv_cell(3) == "3" and csv_cell(0.5) == "0.5"
+
+
+def test_a_bulletins_changes_file_lists_hostile_differences_inside_a_fence() -> None:
+    from wenzheng.commands.scoring import changes_text
+
+    old = {"content_hash": "a" * 64, "content": {"month": "2025-11", "t": "旧"}}
+    new = {"content_hash": "b" * 64, "content": {"month": "2025-11", "t": LINK + "\n```\n" + HTML}}
+    text = changes_text(old, new)
+    fence = next(line for line in text.splitlines() if line.startswith("```"))
+    assert fence == "````text"  # longer than the three backticks inside
+    inside = text.split(fence, 1)[1]
+    assert LINK in inside and inside.rstrip().endswith("````")
