@@ -170,3 +170,14 @@ def test_an_idle_session_is_signed_out_on_its_next_run(real_home: Path) -> None:
     assert USER_KEY not in at.session_state and titles(at) != ["部门考核"]
     assert any("长时间未操作" in i.value for i in at.sidebar.info)
     assert resume(store, token, time.time()) is not None  # other sessions are untouched
+
+
+def test_the_idle_time_is_read_from_the_app_section_of_wenzheng_toml(real_home: Path) -> None:
+    with (real_home / "wenzheng.toml").open("a", encoding="utf-8") as config:
+        config.write("\n[app]\nsession_idle_minutes = 120\n")
+    at = attempt("chen.jing", ADMIN_PASSWORD)
+    at.session_state[TOKEN_KEY] = open_session(store_path(real_home), "chen.jing", "admin",
+                                               time.time() - 3600)  # an hour: within 120 min
+    at.run()
+    assert at.session_state[USER_KEY]["name"] == "chen.jing"
+    assert not any("长时间未操作" in i.value for i in at.sidebar.info)
