@@ -54,3 +54,15 @@ def test_removing_a_user(tmp_path: Path) -> None:
     run(tmp_path, "add", "x", "--role", "leader", "--password-stdin", stdin="long-enough-phrase\n")
     assert run(tmp_path, "remove", "x")[0] == 0
     assert run(tmp_path, "remove", "x")[0] == 1
+
+
+def test_unlock_lifts_an_accounts_lockout(tmp_path: Path) -> None:
+    from wenzheng.webapp.signins import locked_for, record_failure, store_path
+
+    store = store_path(tmp_path)
+    for i in range(5):
+        record_failure(store, "chen.jing", "10.0.0.1", 1000.0 + i, "test")
+    assert locked_for(store, "chen.jing", "10.0.0.2", 1010.0) > 0
+    code, out, _ = run(tmp_path, "unlock", "chen.jing")
+    assert code == 0 and "清除 5 次" in out
+    assert locked_for(store, "chen.jing", "10.0.0.2", 1010.0) == 0

@@ -1,4 +1,4 @@
-"""Commands for the app's users: user add | list | remove (HOME/users.toml, scrypt hashes).
+"""Commands for the app's users: user add | list | remove | unlock (HOME/users.toml, scrypt hashes).
 
 `add` refuses blank, short and easily guessed passwords (zxcvbn score under 3); exit status 2.
 """
@@ -12,6 +12,7 @@ from typing import Any
 
 from wenzheng.home import Home
 from wenzheng.webapp.roles import ROLE_ZH, SIGNED_IN_ROLES
+from wenzheng.webapp.signins import clear_failures, store_path
 from wenzheng.webapp.users import UserError, add_user, load_users, remove_user, users_path
 
 
@@ -63,6 +64,13 @@ def cmd_user_remove(args: argparse.Namespace, home: Home) -> int:
     return 1
 
 
+def cmd_user_unlock(args: argparse.Namespace, home: Home) -> int:
+    """Lift an account's sign-in lockout (its recorded failures are cleared)."""
+    cleared = clear_failures(store_path(home.root), args.name)
+    print(f"已解除 {args.name} 的登录锁定（清除 {cleared} 次失败记录）")
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add `user add|list|remove` to the command line."""
     p = sub.add_parser("user", help="users of the Streamlit app (HOME/users.toml)")
@@ -79,3 +87,6 @@ def register(sub: Any) -> None:
     remove = actions.add_parser("remove", help="remove a user")
     remove.add_argument("name")
     remove.set_defaults(run=cmd_user_remove)
+    unlock = actions.add_parser("unlock", help="lift an account's sign-in lockout")
+    unlock.add_argument("name")
+    unlock.set_defaults(run=cmd_user_unlock)

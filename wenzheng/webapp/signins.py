@@ -101,6 +101,16 @@ def record_success(path: Path, account: str, client: str) -> None:
     log.info("signed in: account=%r client=%r", account, client)
 
 
+def clear_failures(path: Path, account: str) -> int:
+    """Lift an account's lockout (`wenzheng user unlock`); how many failures were cleared."""
+    if not path.exists():
+        return 0
+    with _open(path) as conn:
+        cleared = conn.execute("DELETE FROM signin_failures WHERE account = ?", (account,))
+    log.info("lockout lifted: account=%r failures=%d", account, cleared.rowcount)
+    return int(cleared.rowcount)
+
+
 def _digest(token: str) -> str:
     """SHA-256 of a token, as stored."""
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
