@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
+from wenzheng import checklog
 from wenzheng.render import short_time
 from wenzheng.webapp import auth, cached, health
 from wenzheng.webapp.resources import home_key, readmodels
@@ -25,6 +28,18 @@ for warning in result["warnings"]:
     st.warning(warning)
 st.dataframe(pd.DataFrame(health.status_rows(result)), hide_index=True)
 st.caption(f"主目录：{key[0]}")
+
+st.subheader("完整性校验")
+checks = checklog.last(Path(key[0]))
+if checklog.warnings(checks):
+    st.error("最近一次完整性校验发现问题：页面上的数字或案件历史可能不可信，见下表。")
+st.dataframe(pd.DataFrame({"最近一次校验": checklog.describe(checks)}), hide_index=True)
+problems = [line for kind in ("log", "read_models")
+            for line in ((checks or {}).get(kind) or {}).get("first", [])]
+if problems:
+    st.dataframe(pd.DataFrame({"发现的问题（前几条）": problems}), hide_index=True)
+st.caption("校验由 wenzheng verify（日志、已签发锚点）与 wenzheng verify --read-models"
+           "（读模型）运行并记录；建议每日定时运行。")
 
 st.subheader("最近的案件查阅记录")
 with readmodels(key).use() as db:
