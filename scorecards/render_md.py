@@ -91,8 +91,20 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(b: Bulletin) -> str:
-    """The bulletin as a Markdown document."""
+ANCHOR_TITLE = "日志锚点（本通报发布时的事件日志链头）"
+Anchor = tuple[tuple[str, str], ...]  # (label, value) rows of the log's signed checkpoint
+
+
+def anchor_markdown(anchor: Anchor) -> list[str]:
+    """The checkpoint printed at the end of the Markdown bulletin."""
+    if not anchor:
+        return []
+    return ["", f"## {ANCHOR_TITLE}", "", "| 项目 | 内容 |", "|---|---|",
+            *[f"| {_cell(k)} | `{_cell(v)}` |" for k, v in anchor], ""]
+
+
+def render_markdown(b: Bulletin, anchor: Anchor = ()) -> str:
+    """The bulletin as a Markdown document (with the log's checkpoint when given)."""
     lines = [f"# {title(b)}", "", b.office, ""]
     for s in sections(b):
         lines += [f"## {s.title}", "", s.intro, ""]
@@ -103,4 +115,4 @@ def render_markdown(b: Bulletin) -> str:
         else:
             lines.append("（无）")
         lines.append("")
-    return "\n".join([*lines, "---", "", footer(b), ""])
+    return "\n".join([*lines, "---", "", footer(b), "", *anchor_markdown(anchor)])
