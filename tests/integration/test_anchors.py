@@ -182,3 +182,134 @@ def test_case_with_a_deleted_version_refuses_without_a_traceback(
     out, err = capsys.readouterr()
     assert json.loads(out)["integrity"]["ok"] is False
     assert "Traceback" not in err and "不予显示" in err
+
+
+def ledger_table(home: Home, store: Store) -> tuple[Any, str]:
+    """A raw connection to the bulletin ledger's events and its table name."""
+    if store.pg:
+        return store.conn, store.table.replace("wenzheng_events", "bulletins_events")
+    import sqlite3
+
+    return sqlite3.connect(home.root / "bulletins.sqlite", isolation_level=None), "stored_events"
+
+
+def rewrite_bulletin_heads(home: Home, store: Store) -> int:
+    """Put the rebuilt chain's hash into every Issued bulletin, as the forger would."""
+    conn, table = ledger_table(home, store)
+    mark = store.m
+    rewritten = 0
+    for rowid, state in conn.execute(f"SELECT originator_version || ':' || originator_id, state "
+                                     f"FROM {table}").fetchall():
+        data = json.loads(bytes(state))
+        if not data.get("chain_hash"):
+            continue
+        new = store.conn.execute(f"SELECT chain_hash FROM {chain_table(store)} WHERE "
+                                 f"notification_id={mark}", (data["chain_position"],)).fetchone()
+        version, oid = rowid.split(":", 1)
+        patched = bytes(state).replace(data["chain_hash"].encode(), bytes(new[0]).hex().encode())
+        conn.execute(f"UPDATE {table} SET state={mark} WHERE originator_id={mark} AND "
+                     f"originator_version={mark}", (patched, oid, int(version)))
+        rewritten += 1
+    return rewritten
+
+
+def test_the_reported_attack_passes_verify_but_fails_against_the_bulletins_checkpoint(
+        home: Home, keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("WENZHENG_ANCHOR_KEY", str(keys / "anchor-private.pem"))
+    published = tmp_path / "published"
+    assert main(["--home", str(home.root), "bulletins", "--since", "2025-10", "--out",
+                 str(published), "--now", "2025-11-20T00:00:00+08:00"]) == 0
+    checkpoint = json.loads(next(published.glob("anchor-*.json")).read_text(encoding="utf-8"))
+    for suffix in ("md", "docx", "xlsx"):
+        raw = (published / f"bulletin-2025-10.{suffix}").read_bytes()
+        if suffix != "md":
+            raw = _unzipped(published / f"bulletin-2025-10.{suffix}")
+        for value in (checkpoint["head"], checkpoint["signature"], checkpoint["key_id"]):
+            assert value.encode() in raw, (suffix, value)
+
+    store = Store(home.store_env())
+    _, state = store.row("T-A", 2)
+    store.set_state("T-A", 2, state.replace(b'"CGJ"', b'"HBJ"'))
+    rebuild_chain(store)
+    assert rewrite_bulletin_heads(home, store) == 1
+    status, report = verify(home, capsys)
+    assert (status, report["problems"], report["bulletins"]) == (0, [], [])  # fooled, as reported
+    status, report = verify_against(home, published, capsys)
+    assert status == 1
+    assert found(report) == {("modified", "T-A", 4)}
+
+
+def _unzipped(path: Path) -> bytes:
+    """Every member of an Office file, concatenated."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return b"".join(z.read(n) for n in z.namelist())
+
+
+def test_a_bulletin_without_the_key_still_prints_the_chain_head_unsigned(
+        home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WENZHENG_ANCHOR_KEY", raising=False)
+    out = tmp_path / "out"
+    assert main(["--home", str(home.root), "bulletin", "--month", "2025-10", "--out",
+                 str(out)]) == 0
+    text = (out / "bulletin-2025-10.md").read_text(encoding="utf-8")
+    assert "日志锚点" in text and "（未签名）" in text
+    assert not list(out.glob("anchor-*.json"))
+
+
+def readmodel_conn(home: Home, store: Store) -> tuple[Any, str, str]:
+    """A raw connection to the read models, the table prefix and the parameter mark."""
+    if store.pg:
+        return store.conn, f'"{home.store_env()["POSTGRES_SCHEMA"]}".', "%s"
+    import sqlite3
+
+    return sqlite3.connect(home.readmodels_db, isolation_level=None), "", "?"
+
+
+def test_forged_read_model_rows_are_named_by_verify_read_models_and_shown_in_status(
+        home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(home.root)
+    assert main(["--home", root, "scorecard", "--year", "2025", "--as-of",
+                 "2025-12-31T00:00:00+08:00"]) == 0
+    capsys.readouterr()
+    assert main(["--home", root, "verify", "--read-models"]) == 0
+    assert "读模型与日志一致" in capsys.readouterr().out
+
+    conn, prefix, mark = readmodel_conn(home, Store(home.store_env()))
+    conn.execute(f"DELETE FROM {prefix}rm_scorecard_cards WHERE code IN ({mark}, {mark})",
+                 ("CGJ", "BLX"))
+    conn.execute(f"DELETE FROM {prefix}rm_cases WHERE number = {mark}", ("T-D",))
+    assert main(["--home", root, "verify", "--read-models", "--format", "json"]) == 1
+    drift = json.loads(capsys.readouterr().out)["read_models"]
+    assert any("T-D" in line and "缺失" in line for line in drift)
+    assert any("部门 CGJ" in line and "考核卡缺失" in line for line in drift)
+    assert any("部门 BLX" in line and "考核卡缺失" in line for line in drift)
+
+    assert main(["--home", root, "status", "--store-only", "--format", "json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["integrity"]["last"]["read_models"]["ok"] is False
+    assert any("读模型核对" in w and "未通过" in w for w in status["warnings"])
+    assert main(["--home", root, "status", "--store-only"]) == 0
+    assert "读模型核对：" in capsys.readouterr().out
+
+
+def test_each_verify_run_is_recorded_with_its_time_and_the_record_is_linked(
+        home: Home, capsys: pytest.CaptureFixture[str]) -> None:
+    from wenzheng import checklog
+
+    Store(home.store_env()).delete("T-B", 3)
+    assert main(["--home", str(home.root), "verify"]) == 1
+    capsys.readouterr()
+    assert main(["--home", str(home.root), "verify", "--read-models"]) == 1
+    assert "日志本身不完整" in capsys.readouterr().out  # a gap in the log: no traceback
+    last = checklog.last(home.root)
+    assert last is not None and last["intact"]
+    assert last["log"]["ok"] is False and "T-B" in last["log"]["first"][0]
+    assert last["read_models"]["ok"] is False and last["log"]["at"][:2] == "20"
+    path = home.root / checklog.NAME
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([lines[0].replace('"ok": false', '"ok": true'), *lines[1:]]) + "\n",
+                    encoding="utf-8")
+    assert checklog.last(home.root)["intact"] is False  # type: ignore[index]

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.calendar import BUSINESS_TZ
 from domain.errors import CaseError
+from projections.row import ProjectionGap
 from wenzheng import checklog
 from wenzheng.home import Home
 from wenzheng.render import to_json
@@ -108,6 +109,8 @@ def _verify_read_models(args: argparse.Namespace, home: Home) -> int:
     db = open_readmodels(home)
     try:
         drift = read_model_drift(home, db)
+    except ProjectionGap as exc:
+        drift = [f"日志本身不完整（{_gap(exc)}），无法折叠出读模型：请先运行 wenzheng verify"]
     finally:
         db.close()
     checklog.record(home.root, datetime.now(BUSINESS_TZ), {
@@ -199,3 +202,9 @@ def register(sub: Any) -> None:
     p.add_argument("--by", default="admin", help="operator")
     p.add_argument("--at", help="moment (ISO 8601 with offset; default now)")
     p.set_defaults(run=cmd_erase)
+
+
+def _gap(exc: ProjectionGap) -> str:
+    """A projection gap in Chinese: which case's versions do not follow on."""
+    text = str(exc)
+    return f"案件 {text[5:41]} 的事件版本不连续" if text.startswith("case ") else "事件版本不连续"
