@@ -102,10 +102,11 @@ def snapshot(env: dict[str, str]) -> dict[str, Any]:
     case_heads: dict[str, list[Any]] = {}
     position, head, events = 0, "", 0
     with Source(env) as source:
-        for oid, version, _content, digest, _pos in source.links_by_case():
-            case_heads[oid.hex] = ["", version, digest.hex()]
         for pos, _oid, _version, _digest, chain in source.links_by_position():
             position, head, events = pos, chain.hex(), events + 1
+        for oid, version, _content, digest, pos in source.links_by_case():
+            if pos <= position:  # events written meanwhile belong to the next checkpoint
+                case_heads[oid.hex] = ["", version, digest.hex()]
         for oid, state in source.first_states():
             if oid.hex in case_heads:
                 case_heads[oid.hex][0] = _case_number(state)
