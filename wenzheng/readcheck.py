@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,8 @@ from scorecards.assess import score_period
 from wenzheng.home import Home
 
 LIMIT = 20  # differences named per table; the rest are counted
+NAMES = {CASES: "案件现状表（rm_cases）", HISTORY: "案件历史表（rm_history）",
+         TRACKING: "投影位置表（rm_tracking）"}
 
 
 def _rows(db: Database, table: str, columns: tuple[str, ...], key: int
@@ -41,18 +44,27 @@ def _diff_table(live: Database, fresh: Database, table: str, columns: tuple[str,
                 key: int, name: Any) -> Iterator[str]:
     """Rows missing from, added to or different in the live table."""
     have, want = _rows(live, table, columns, key), _rows(fresh, table, columns, key)
-    found = []
-    for k in sorted(set(want) - set(have), key=str):
-        found.append(f"{table}：{name(k, want[k])} 的行缺失（日志中有）")
-    for k in sorted(set(have) - set(want), key=str):
-        found.append(f"{table}：{name(k, have[k])} 的行是多出来的（日志中没有）")
+    label = NAMES[table]
+    missing, extra = sorted(set(want) - set(have), key=str), sorted(set(have) - set(want), key=str)
+    if table == CASES:
+        yield from _by_department(label, [want[k] for k in missing], "缺失（日志中有）")
+        yield from _by_department(label, [have[k] for k in extra], "多出来（日志中没有）")
+    found = [f"{label}：{name(k, want[k])} 的行缺失（日志中有）" for k in missing]
+    found += [f"{label}：{name(k, have[k])} 的行是多出来的（日志中没有）" for k in extra]
     for k in sorted(set(have) & set(want), key=str):
         if have[k] != want[k]:
             changed = [c for c, a, b in zip(columns, have[k], want[k], strict=True) if a != b]
-            found.append(f"{table}：{name(k, want[k])} 的 {'、'.join(changed)} 与日志不符")
+            found.append(f"{label}：{name(k, want[k])} 的 {'、'.join(changed)} 与日志不符")
     yield from found[:LIMIT]
     if len(found) > LIMIT:
-        yield f"{table}：另有 {len(found) - LIMIT} 处不符"
+        yield f"{label}：另有 {len(found) - LIMIT} 处不符"
+
+
+def _by_department(label: str, rows: list[tuple[Any, ...]], what: str) -> Iterator[str]:
+    """How many case rows of each lead department are missing or extra."""
+    counts = Counter(dict(zip(CASE_COLUMNS, r, strict=True))["lead"] or "—" for r in rows)
+    for lead, n in sorted(counts.items()):
+        yield f"{label}：主办单位 {lead} 的 {n} 件案件{what}"
 
 
 def _snapshot_drift(home: Home, live: Database, fresh: Database) -> Iterator[str]:
@@ -72,7 +84,7 @@ def _snapshot_drift(home: Home, live: Database, fresh: Database) -> Iterator[str
         year = int(str(key).split(":")[0])
         want, _ = score_period(fresh, ctx, rules, date(year, 1, 1), date(year, 12, 31),
                                snap.as_of_moment(), rules.min_volume_year)
-        label = f"{snapshot.SNAPSHOTS}（{year} 年，截至 {sheet.as_of[:10]}）"
+        label = f"考核快照（{snapshot.SNAPSHOTS}，{year} 年，截至 {sheet.as_of[:10]}）"
         summary = {c.code: c for c in sheet.cards}
         for c in want.cards:
             stored = snapshot.card(live, snap.snapshot_id, c.code)

@@ -283,6 +283,7 @@ def test_forged_read_model_rows_are_named_by_verify_read_models_and_shown_in_sta
     conn.execute(f"DELETE FROM {prefix}rm_cases WHERE number = {mark}", ("T-D",))
     assert main(["--home", root, "verify", "--read-models", "--format", "json"]) == 1
     drift = json.loads(capsys.readouterr().out)["read_models"]
+    assert "案件现状表（rm_cases）：主办单位 CGJ 的 1 件案件缺失（日志中有）" in drift
     assert any("T-D" in line and "缺失" in line for line in drift)
     assert any("部门 CGJ" in line and "考核卡缺失" in line for line in drift)
     assert any("部门 BLX" in line and "考核卡缺失" in line for line in drift)
