@@ -96,7 +96,7 @@ def test_an_edit_with_the_chain_rebuilt_by_link_batch_fails_against_an_earlier_c
     status, report = verify_against(home, tmp_path / "pub", capsys)
     assert status == 1
     assert found(report) == {("modified", "T-A", 4)}
-    assert any("链头已不在日志中" in line for line in report["bulletins"])
+    assert any("链头已不在日志中" in line for line in report["anchors"]["messages"])
 
 
 def test_events_deleted_after_the_checkpoint_with_their_chain_rows_are_named(
@@ -143,7 +143,7 @@ def test_a_forged_checkpoint_is_refused(
     path.write_text(json.dumps(checkpoint), encoding="utf-8")
     status, report = verify_against(home, tmp_path / "pub", capsys)
     assert status == 1 and report["anchors"]["checked"] == 0
-    assert "签名无效" in report["bulletins"][0]
+    assert "签名无效" in report["anchors"]["messages"][0]
 
 
 def test_a_signing_key_inside_the_home_is_refused(

@@ -72,14 +72,14 @@ def cmd_verify(args: argparse.Namespace, home: Home) -> int:
         anchors = anchor_problems(home, env)
     if anchored is not None:
         report.problems.extend(anchored.problems)
-        anchors.extend(anchored.messages)
-    ok = report.ok and not anchors
+    messages = anchors + (anchored.messages if anchored else [])
+    ok = report.ok and not messages
     if not args.case:
         checklog.record(home.root, datetime.now(BUSINESS_TZ), {
             "kind": "log", "ok": ok, "events": report.events, "cases": report.cases,
-            "head": report.head_position, "problems": len(report.problems) + len(anchors),
+            "head": report.head_position, "problems": len(report.problems) + len(messages),
             "anchors": anchored.checked if anchored else 0,
-            "first": ([p.describe() for p in report.problems] + anchors)[:5]})
+            "first": ([p.describe() for p in report.problems] + messages)[:5]})
     if args.format == "json":
         print(to_json(_as_dict(report, anchors, anchored)))
     else:
@@ -134,11 +134,13 @@ def _progress(cases: int, events: int) -> None:
 def _as_dict(report: Report, anchors: list[str], anchored: AnchorReport | None
              ) -> dict[str, Any]:
     """The report as JSON values."""
-    return {"ok": report.ok and not anchors, "events": report.events, "cases": report.cases,
+    messages = anchored.messages if anchored else []
+    return {"ok": report.ok and not anchors and not messages, "events": report.events,
+            "cases": report.cases,
             "head": {"position": report.head_position, "hash": report.head_hash},
             "problems": [_problem(p) for p in report.problems], "bulletins": anchors,
-            "anchors": {"checked": anchored.checked, "latest": anchored.latest}
-            if anchored else None}
+            "anchors": {"checked": anchored.checked, "latest": anchored.latest,
+                        "messages": messages} if anchored else None}
 
 
 def _problem(p: Problem) -> dict[str, Any]:
@@ -157,9 +159,12 @@ def _print_text(report: Report, anchors: list[str], anchored: AnchorReport | Non
     for p in report.problems:
         print(f"  {p.kind}: {p.describe()}")
     for line in anchors:
+        print(f"  bulletin: {line}")
+    messages = anchored.messages if anchored else []
+    for line in messages:
         print(f"  anchor: {line}")
-    print("完整：日志未被改动" if report.ok and not anchors
-          else f"发现 {len(report.problems) + len(anchors)} 处问题")
+    print("完整：日志未被改动" if report.ok and not anchors and not messages
+          else f"发现 {len(report.problems) + len(anchors) + len(messages)} 处问题")
 
 
 def cmd_erase(args: argparse.Namespace, home: Home) -> int:
