@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from projections.db import Database
+from projections.db import POSTGRES, Database
 from projections.follower import StoreSource, catch_up, rebuild
 from projections.schema import CASE_COLUMNS, CASES, HISTORY, HISTORY_COLUMNS, TRACKING, from_sql
 from scorecards import snapshot
@@ -17,21 +17,55 @@ from scorecards.assess import score_period
 from wenzheng.home import Home
 
 LIMIT = 20  # differences named per table; the rest are counted
+BATCH = 5000
 NAMES = {CASES: "案件现状表（rm_cases）", HISTORY: "案件历史表（rm_history）",
          TRACKING: "投影位置表（rm_tracking）"}
 
 
-def _rows(db: Database, table: str, columns: tuple[str, ...], key: int
-          ) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    """A table's rows by key (the first `key` columns), values in the CaseRow types."""
+def _stream(db: Database, table: str, columns: tuple[str, ...], key: int
+            ) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """A table's (key, values) in key order, streamed; values in the CaseRow types."""
     if not db.table_exists(table):
-        return {}
-    found = {}
-    for row in db.fetchall(f"SELECT {', '.join(columns)} FROM {table}"):
-        values = tuple(from_sql(c, v) if c in CASE_COLUMNS else v
-                       for c, v in zip(columns, row, strict=True))
-        found[values[:key]] = values
-    return found
+        return
+    collate = ' COLLATE "C"' if db.dialect == POSTGRES else ""
+    order = ", ".join(c + (collate if c in ("case_id", "name") else "") for c in columns[:key])
+    sql = f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}"
+    if db.dialect == POSTGRES:
+        with db.conn.transaction():
+            cur = db.conn.cursor(name=f"wz_readcheck_{table}")
+            yield from _fetched(cur, sql, columns, key)
+    else:
+        yield from _fetched(db.conn.cursor(), sql, columns, key)
+
+
+def _fetched(cur: Any, sql: str, columns: tuple[str, ...], key: int
+             ) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """Rows of a query in batches, converted."""
+    cur.execute(sql)
+    while rows := cur.fetchmany(BATCH):
+        for row in rows:
+            values = tuple(from_sql(c, v) if c in CASE_COLUMNS else v
+                           for c, v in zip(columns, row, strict=True))
+            yield values[:key], values
+    cur.close()
+
+
+def _merged(have: Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]],
+            want: Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]
+            ) -> Iterator[tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]]:
+    """Both key-ordered streams joined: (live values or None, folded values or None)."""
+    h, w = next(have, None), next(want, None)
+    while h is not None or w is not None:
+        if w is None or (h is not None and h[0] < w[0]):
+            assert h is not None
+            yield h[1], None
+            h = next(have, None)
+        elif h is None or w[0] < h[0]:
+            yield None, w[1]
+            w = next(want, None)
+        else:
+            yield h[1], w[1]
+            h, w = next(have, None), next(want, None)
 
 
 def _case_label(values: tuple[Any, ...]) -> str:
@@ -40,29 +74,46 @@ def _case_label(values: tuple[Any, ...]) -> str:
     return f"案件 {row['number']}（主办 {row['lead'] or '—'}）"
 
 
+def _lead(values: tuple[Any, ...]) -> str:
+    """The lead department of a case row."""
+    return str(dict(zip(CASE_COLUMNS, values, strict=True))["lead"] or "—")
+
+
 def _diff_table(live: Database, fresh: Database, table: str, columns: tuple[str, ...],
                 key: int, name: Any) -> Iterator[str]:
-    """Rows missing from, added to or different in the live table."""
-    have, want = _rows(live, table, columns, key), _rows(fresh, table, columns, key)
+    """Rows missing from, added to or different in the live table (streamed, merged by key)."""
     label = NAMES[table]
-    missing, extra = sorted(set(want) - set(have), key=str), sorted(set(have) - set(want), key=str)
+    found: list[str] = []
+    count = 0
+    missing: Counter[str] = Counter()
+    extra: Counter[str] = Counter()
+    for have, want in _merged(_stream(live, table, columns, key),
+                              _stream(fresh, table, columns, key)):
+        if have == want:
+            continue
+        count += 1
+        if have is None:
+            assert want is not None
+            missing[_lead(want) if table == CASES else ""] += 1
+            line = f"{label}：{name(want[:key], want)} 的行缺失（日志中有）"
+        elif want is None:
+            extra[_lead(have) if table == CASES else ""] += 1
+            line = f"{label}：{name(have[:key], have)} 的行是多出来的（日志中没有）"
+        else:
+            changed = [c for c, a, b in zip(columns, have, want, strict=True) if a != b]
+            line = f"{label}：{name(want[:key], want)} 的 {'、'.join(changed)} 与日志不符"
+        if len(found) < LIMIT:
+            found.append(line)
     if table == CASES:
-        yield from _by_department(label, [want[k] for k in missing], "缺失（日志中有）")
-        yield from _by_department(label, [have[k] for k in extra], "多出来（日志中没有）")
-    found = [f"{label}：{name(k, want[k])} 的行缺失（日志中有）" for k in missing]
-    found += [f"{label}：{name(k, have[k])} 的行是多出来的（日志中没有）" for k in extra]
-    for k in sorted(set(have) & set(want), key=str):
-        if have[k] != want[k]:
-            changed = [c for c, a, b in zip(columns, have[k], want[k], strict=True) if a != b]
-            found.append(f"{label}：{name(k, want[k])} 的 {'、'.join(changed)} 与日志不符")
-    yield from found[:LIMIT]
-    if len(found) > LIMIT:
-        yield f"{label}：另有 {len(found) - LIMIT} 处不符"
+        yield from _by_department(label, missing, "缺失（日志中有）")
+        yield from _by_department(label, extra, "多出来（日志中没有）")
+    yield from found
+    if count > LIMIT:
+        yield f"{label}：另有 {count - LIMIT} 处不符"
 
 
-def _by_department(label: str, rows: list[tuple[Any, ...]], what: str) -> Iterator[str]:
+def _by_department(label: str, counts: Counter[str], what: str) -> Iterator[str]:
     """How many case rows of each lead department are missing or extra."""
-    counts = Counter(dict(zip(CASE_COLUMNS, r, strict=True))["lead"] or "—" for r in rows)
     for lead, n in sorted(counts.items()):
         yield f"{label}：主办单位 {lead} 的 {n} 件案件{what}"
 
