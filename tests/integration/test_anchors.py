@@ -314,3 +314,22 @@ def test_each_verify_run_is_recorded_with_its_time_and_the_record_is_linked(
     path.write_text("\n".join([lines[0].replace('"ok": false', '"ok": true'), *lines[1:]]) + "\n",
                     encoding="utf-8")
     assert checklog.last(home.root)["intact"] is False  # type: ignore[index]
+
+
+def test_each_checkpoint_given_covers_what_was_logged_before_it(
+        home: Home, keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.integration.test_integrity import lines_for
+
+    first = issue(home, keys, tmp_path / "pub")
+    later = tmp_path / "later.jsonl"
+    later.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines_for("T-E")),
+                     encoding="utf-8")
+    assert main(["--home", str(home.root), "apply", str(later)]) == 0
+    issue(home, keys, tmp_path / "pub")
+    store = Store(home.store_env())
+    delete_with_chain(store, "T-E", [1, 2, 3, 4])
+    status, report = verify_against(home, first, capsys)  # the first file alone: T-E unknown
+    assert (status, report["problems"], report["anchors"]["checked"]) == (0, [], 1)
+    status, report = verify_against(home, tmp_path / "pub", capsys)  # both: the later names it
+    assert status == 1 and report["anchors"]["checked"] == 2
+    assert found(report) == {("case_deleted", "T-E", 0)}
