@@ -333,3 +333,19 @@ def test_each_checkpoint_given_covers_what_was_logged_before_it(
     status, report = verify_against(home, tmp_path / "pub", capsys)  # both: the later names it
     assert status == 1 and report["anchors"]["checked"] == 2
     assert found(report) == {("case_deleted", "T-E", 0)}
+
+
+def test_issuing_without_a_key_or_with_a_key_in_the_home_is_refused_before_anything_is_written(
+        home: Home, keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("WENZHENG_ANCHOR_KEY", raising=False)
+    root, out = str(home.root), tmp_path / "out"
+    capsys.readouterr()
+    assert main(["--home", root, "anchor", "issue", "--out", str(out)]) == 2
+    assert "没有签名私钥" in capsys.readouterr().err
+    inside = home.root / "anchor-private.pem"
+    inside.write_bytes((keys / "anchor-private.pem").read_bytes())
+    assert main(["--home", root, "bulletins", "--since", "2025-10", "--out", str(out),
+                 "--now", "2025-11-20T00:00:00+08:00", "--anchor-key", str(inside)]) == 2
+    assert "主目录之外" in capsys.readouterr().err
+    assert not out.exists()
