@@ -349,3 +349,27 @@ def test_issuing_without_a_key_or_with_a_key_in_the_home_is_refused_before_anyth
                  "--now", "2025-11-20T00:00:00+08:00", "--anchor-key", str(inside)]) == 2
     assert "主目录之外" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_bulletins_follow_signs_a_checkpoint_on_its_schedule(
+        home: Home, keys: Path, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "published"
+    argv = [sys.executable, "-m", "wenzheng.cli", "--home", str(home.root), "bulletins",
+            "--since", "2025-10", "--out", str(out), "--now", "2025-10-20T00:00:00+08:00",
+            "--follow", "--interval", "0.2", "--anchor-every", "1",
+            "--anchor-key", str(keys / "anchor-private.pem")]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("anchor-*.json"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 0, stderr
+    assert len(list(out.glob("anchor-*.json"))) >= 2  # no bulletin due: the schedule alone
+    assert not list(out.glob("bulletin-*"))
+    assert stdout.count("已签发日志锚点") >= 2
