@@ -43,8 +43,7 @@ st.dataframe(pd.DataFrame([{"查阅时间": short_time(v.viewed_at), "查阅人"
 
 st.subheader("完整性校验")
 st.dataframe(pd.DataFrame({"最近一次校验": checklog.describe(checks)}), hide_index=True)
-problems = [line for kind in ("log", "read_models")
-            for line in ((checks or {}).get(kind) or {}).get("first", [])]
+problems = checklog.findings(checks)
 if problems:
     st.dataframe(pd.DataFrame({"发现的问题（前几条）": problems}), hide_index=True)
 st.caption("校验由 wenzheng verify（日志、已签发锚点）与 wenzheng verify --read-models"

@@ -88,3 +88,9 @@ def warnings(found: dict[str, Any] | None) -> list[str]:
     if found and not found.get("intact", True):
         out.append("校验记录文件的前后链接不符：记录被改动过")
     return out
+
+
+def findings(found: dict[str, Any] | None) -> list[str]:
+    """The first problems each latest check recorded."""
+    return [str(line) for kind in ("log", "read_models")
+            for line in ((found or {}).get(kind) or {}).get("first", [])]
