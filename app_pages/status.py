@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from scorecards.inert import md_escape
+from wenzheng import checklog
 from wenzheng.render import short_time
 from wenzheng.webapp import auth, cached, health
 from wenzheng.webapp.resources import home_key, readmodels
@@ -24,6 +27,9 @@ b.metric("投影落后（事件）", "—" if result["projection_lag"] is None e
 c.metric("传输方式", result["transport"])
 for warning in result["warnings"]:
     st.warning(warning)  # the system's own words
+checks = checklog.last(Path(key[0]))
+if checklog.warnings(checks):
+    st.error("最近一次完整性校验发现问题：页面上的数字或案件历史可能不可信，见下方「完整性校验」。")
 st.dataframe(pd.DataFrame(health.status_rows(result)), hide_index=True)
 st.caption(f"主目录：{md_escape(key[0])}")
 
@@ -35,3 +41,11 @@ st.dataframe(pd.DataFrame([{"查阅时间": short_time(v.viewed_at), "查阅人"
                             "含个人信息": "是" if v.cleared else "否"} for v in views],
                           columns=["查阅时间", "查阅人", "角色", "案件编号", "含个人信息"]),
              hide_index=True)
+
+st.subheader("完整性校验")
+st.dataframe(pd.DataFrame({"最近一次校验": checklog.describe(checks)}), hide_index=True)
+problems = checklog.findings(checks)
+if problems:
+    st.dataframe(pd.DataFrame({"发现的问题（前几条）": problems}), hide_index=True)
+st.caption("校验由 wenzheng verify（日志、已签发锚点）与 wenzheng verify --read-models"
+           "（读模型）运行并记录；建议每日定时运行。")

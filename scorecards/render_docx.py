@@ -13,7 +13,7 @@ from docx.text.run import Run
 
 from scorecards.bulletin import Bulletin
 from scorecards.chart import score_chart_png
-from scorecards.render_md import footer, sections, title
+from scorecards.render_md import ANCHOR_TITLE, Anchor, footer, sections, title
 
 # East Asian fonts of the GB/T 9704 official-document style; Word substitutes a similar
 # font when one is missing (e.g. 仿宋 for 仿宋_GB2312, 宋体 for 方正小标宋简体).
@@ -40,7 +40,7 @@ def _style_defaults(doc: object) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
 
-def render_docx(b: Bulletin, path: Path) -> Path:
+def render_docx(b: Bulletin, path: Path, anchor: Anchor = ()) -> Path:
     """Write the bulletin as .docx: title, sections with tables, a chart, provenance."""
     doc = Document()
     _style_defaults(doc)
@@ -72,6 +72,10 @@ def render_docx(b: Bulletin, path: Path) -> Path:
             cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
             east_asian(cap.add_run(CHART_CAPTION), BODY_FONT, 10.5)
     east_asian(doc.add_paragraph().add_run(footer(b)), BODY_FONT, 9)
+    if anchor:
+        east_asian(doc.add_paragraph().add_run(ANCHOR_TITLE), HEADING_FONT, 10.5, bold=True)
+        for label, value in anchor:
+            east_asian(doc.add_paragraph().add_run(f"{label}：{value}"), BODY_FONT, 9)
     doc.core_properties.title = title(b)
     doc.core_properties.subject = b.content_hash()
     path.parent.mkdir(parents=True, exist_ok=True)

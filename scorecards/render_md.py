@@ -92,8 +92,25 @@ def footer(b: Bulletin) -> str:
             f"内容摘要（SHA-256）：{b.content_hash()}")
 
 
-def render_markdown(b: Bulletin) -> str:
-    """The bulletin as a Markdown document; every text from data is escaped (md_escape)."""
+ANCHOR_TITLE = "日志锚点（本通报发布时的事件日志链头）"
+Anchor = tuple[tuple[str, str], ...]  # (label, value) rows of the log's signed checkpoint
+
+
+def anchor_markdown(anchor: Anchor) -> list[str]:
+    """The checkpoint printed at the end of the Markdown bulletin."""
+    if not anchor:
+        return []
+    return ["", f"## {ANCHOR_TITLE}", "", "| 项目 | 内容 |", "|---|---|",
+            *[f"| {md_escape(k)} | `{_code(v)}` |" for k, v in anchor], ""]
+
+
+def _code(text: str) -> str:
+    """A system-made value (hash, signature) as the body of a code span in a table cell."""
+    return text.replace("`", "").replace("|", "").replace("\n", " ")
+
+
+def render_markdown(b: Bulletin, anchor: Anchor = ()) -> str:
+    """The bulletin as Markdown, every text from data escaped, the checkpoint when given."""
     lines = [f"# {md_escape(title(b))}", "", md_escape(b.office), ""]
     for s in sections(b):
         lines += [f"## {s.title}", "", md_escape(s.intro), ""]
@@ -104,4 +121,4 @@ def render_markdown(b: Bulletin) -> str:
         else:
             lines.append("（无）")
         lines.append("")
-    return "\n".join([*lines, "---", "", md_escape(footer(b)), ""])
+    return "\n".join([*lines, "---", "", md_escape(footer(b)), "", *anchor_markdown(anchor)])

@@ -10,12 +10,12 @@ import xlsxwriter
 from scorecards.bulletin import Bulletin
 from scorecards.inert import write_cell, write_cells
 from scorecards.masking import mask_text
-from scorecards.render_md import RATE_KEYS, title
+from scorecards.render_md import RATE_KEYS, Anchor, title
 
 SHEETS = ("总体情况", "单位排名", "超期督办", "曝光台新增", "问题类别", "说明")
 
 
-def render_xlsx(b: Bulletin, path: Path) -> Path:
+def render_xlsx(b: Bulletin, path: Path, anchor: Anchor = ()) -> Path:
     """Write the appendix workbook; rates are fractions formatted as percentages."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
@@ -70,5 +70,13 @@ def render_xlsx(b: Bulletin, path: Path) -> Path:
     table(SHEETS[5], ("项目", "内容"), [["月份", b.month], ["考核规则版本", b.rules_version],
                                       ["数据截至", b.as_of], ["内容摘要（SHA-256）",
                                                             b.content_hash()]])
+    if anchor:
+        log = book.add_worksheet("日志锚点")
+        log.write_row(0, 0, ("项目", "内容"), head)
+        for i, (label, text) in enumerate(anchor, start=1):
+            log.write_string(i, 0, label, plain)
+            log.write_string(i, 1, text, plain)
+        log.set_column(0, 0, 22)
+        log.set_column(1, 1, 100)
     book.close()
     return path

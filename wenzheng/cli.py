@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "wenzheng.commands.demo",
     "wenzheng.commands.scoring",
     "wenzheng.commands.integrity",
+    "wenzheng.commands.anchors",
     "wenzheng.commands.users",
 )
 

@@ -149,4 +149,6 @@ def register(sub: Any) -> None:
     p.add_argument("number")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--as-of", dest="as_of", help="audit as of this moment (default: now)")
-    p.set_defaults(run=cmd_case)
+    from wenzheng.commands.casecheck import checked_case  # checks the chain, then cmd_case
+
+    p.set_defaults(run=checked_case)

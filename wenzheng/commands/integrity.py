@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
 from domain.errors import CaseError
+from projections.row import ProjectionGap
+from wenzheng import checklog
 from wenzheng.home import Home
 from wenzheng.render import to_json
+from wenzheng.store.anchor import (
+    PUBLIC_ENV,
+    PUBLIC_NAME,
+    AnchorError,
+    load_public,
+    read_checkpoints,
+)
+from wenzheng.store.anchorcheck import AnchorReport, check_anchors
 from wenzheng.store.verify import Problem, Report, check_anchor, verify_case, verify_store
 
 
@@ -33,22 +45,85 @@ def anchor_problems(home: Home, env: dict[str, str]) -> list[str]:
 
 
 def cmd_verify(args: argparse.Namespace, home: Home) -> int:
-    """Check every case's hash chain, the global chain and the bulletins' anchors."""
+    """Check the hash chains, the bulletins' anchors, published checkpoints and read models."""
     env = home.store_env()
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and not home.events_db.exists():
         print(f"事件库不存在：{home.events_db}", file=sys.stderr)
         return 2
+    try:
+        checkpoints = _checkpoints(args, home)
+    except AnchorError as exc:
+        print(f"无法核对锚点：{exc}", file=sys.stderr)
+        return 2
+    if args.read_models:
+        return _verify_read_models(args, home)
+    anchored = check_anchors(env, *checkpoints) if checkpoints else None
     if args.case:
         report = verify_case(env, args.case)
         anchors: list[str] = []
+        if anchored is not None:
+            anchored.problems = [p for p in anchored.problems if p.case == args.case]
+            anchored.messages = []
+        if report.events == 0 and not report.problems and not (anchored and anchored.problems):
+            print(f"未找到案件 {args.case}：日志中没有这个案件编号", file=sys.stderr)
+            return 2
     else:
         report = verify_store(env, progress=_progress if sys.stderr.isatty() else None)
         anchors = anchor_problems(home, env)
+    if anchored is not None:
+        report.problems.extend(anchored.problems)
+    messages = anchors + (anchored.messages if anchored else [])
+    ok = report.ok and not messages
+    if not args.case:
+        checklog.record(home.root, datetime.now(BUSINESS_TZ), {
+            "kind": "log", "ok": ok, "events": report.events, "cases": report.cases,
+            "head": report.head_position, "problems": len(report.problems) + len(messages),
+            "anchors": anchored.checked if anchored else 0,
+            "first": ([p.describe() for p in report.problems] + messages)[:5]})
     if args.format == "json":
-        print(to_json(_as_dict(report, anchors)))
+        print(to_json(_as_dict(report, anchors, anchored)))
     else:
-        _print_text(report, anchors)
-    return 0 if report.ok and not anchors else 1
+        _print_text(report, anchors, anchored)
+    return 0 if ok else 1
+
+
+def _checkpoints(args: argparse.Namespace, home: Home
+                 ) -> tuple[list[tuple[Path, dict[str, Any]]], Any] | None:
+    """The checkpoints named by --anchors and the public key to check them with, or None."""
+    if not args.anchors:
+        return None
+    found = read_checkpoints(Path(args.anchors))
+    given = args.public_key or os.environ.get(PUBLIC_ENV, "").strip()
+    path = Path(given) if given else home.root / PUBLIC_NAME
+    if not given and not path.exists():
+        raise AnchorError(f"没有公钥：请用 --public-key 指定监督部门公布的公钥，"
+                          f"或设置 {PUBLIC_ENV}")
+    return found, load_public(path)
+
+
+def _verify_read_models(args: argparse.Namespace, home: Home) -> int:
+    """Compare every read model with a fresh fold of the log; name the drift."""
+    from wenzheng.commands.projections import open_readmodels
+    from wenzheng.readcheck import read_model_drift
+
+    db = open_readmodels(home)
+    try:
+        drift = read_model_drift(home, db)
+    except ProjectionGap as exc:
+        drift = [f"日志本身不完整（{_gap(exc)}），无法折叠出读模型：请先运行 wenzheng verify"]
+    finally:
+        db.close()
+    checklog.record(home.root, datetime.now(BUSINESS_TZ), {
+        "kind": "read_models", "ok": not drift, "problems": len(drift), "first": drift[:5]})
+    if args.format == "json":
+        print(to_json({"ok": not drift, "read_models": drift}))
+    else:
+        for line in drift:
+            print(f"  {line}")
+        print("读模型与日志一致" if not drift
+              else f"读模型与日志有 {len(drift)} 处不符（页面显示的数字不可信；"
+                   "可用 wenzheng project --rebuild 重建）")
+    return 0 if not drift else 1
 
 
 def _progress(cases: int, events: int) -> None:
@@ -56,11 +131,16 @@ def _progress(cases: int, events: int) -> None:
     print(f"\r已校验 {cases} 件 / {events} 个事件", end="", file=sys.stderr, flush=True)
 
 
-def _as_dict(report: Report, anchors: list[str]) -> dict[str, Any]:
+def _as_dict(report: Report, anchors: list[str], anchored: AnchorReport | None
+             ) -> dict[str, Any]:
     """The report as JSON values."""
-    return {"ok": report.ok and not anchors, "events": report.events, "cases": report.cases,
+    messages = anchored.messages if anchored else []
+    return {"ok": report.ok and not anchors and not messages, "events": report.events,
+            "cases": report.cases,
             "head": {"position": report.head_position, "hash": report.head_hash},
-            "problems": [_problem(p) for p in report.problems], "bulletins": anchors}
+            "problems": [_problem(p) for p in report.problems], "bulletins": anchors,
+            "anchors": {"checked": anchored.checked, "latest": anchored.latest,
+                        "messages": messages} if anchored else None}
 
 
 def _problem(p: Problem) -> dict[str, Any]:
@@ -69,16 +149,22 @@ def _problem(p: Problem) -> dict[str, Any]:
             "version": p.version, "detail": p.detail, "message": p.describe()}
 
 
-def _print_text(report: Report, anchors: list[str]) -> None:
+def _print_text(report: Report, anchors: list[str], anchored: AnchorReport | None) -> None:
     """The report for people."""
     print(f"已校验 {report.cases} 件案件、{report.events} 个事件；"
           f"日志链头 位置 {report.head_position} {report.head_hash[:16]}")
+    if anchored is not None:
+        print(f"核对了 {anchored.checked} 个签名有效的锚点"
+              + (f"，最新的是{anchored.latest}" if anchored.latest else ""))
     for p in report.problems:
         print(f"  {p.kind}: {p.describe()}")
     for line in anchors:
         print(f"  bulletin: {line}")
-    print("完整：日志未被改动" if report.ok and not anchors
-          else f"发现 {len(report.problems) + len(anchors)} 处问题")
+    messages = anchored.messages if anchored else []
+    for line in messages:
+        print(f"  anchor: {line}")
+    print("完整：日志未被改动" if report.ok and not anchors and not messages
+          else f"发现 {len(report.problems) + len(anchors) + len(messages)} 处问题")
 
 
 def cmd_erase(args: argparse.Namespace, home: Home) -> int:
@@ -107,6 +193,12 @@ def register(sub: Any) -> None:
     p = sub.add_parser("verify", help="check the hash chains of the event log (日志完整性校验)")
     p.add_argument("--case", help="check only this case")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--anchors", help="published checkpoint file or folder (anchor-*.json)")
+    p.add_argument("--public-key", dest="public_key",
+                   help=f"the supervision office's public key (default ${PUBLIC_ENV}, "
+                        f"else HOME/{PUBLIC_NAME})")
+    p.add_argument("--read-models", dest="read_models", action="store_true",
+                   help="compare every read model with a fresh fold of the log")
     p.set_defaults(run=cmd_verify)
 
     p = sub.add_parser("erase", help="destroy a case's personal data (个人信息删除)")
@@ -115,3 +207,9 @@ def register(sub: Any) -> None:
     p.add_argument("--by", default="admin", help="operator")
     p.add_argument("--at", help="moment (ISO 8601 with offset; default now)")
     p.set_defaults(run=cmd_erase)
+
+
+def _gap(exc: ProjectionGap) -> str:
+    """A projection gap in Chinese: which case's versions do not follow on."""
+    text = str(exc)
+    return f"案件 {text[5:41]} 的事件版本不连续" if text.startswith("case ") else "事件版本不连续"

@@ -8,7 +8,9 @@ import io
 import json
 import re
 import signal
+import sys
 import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,14 +27,16 @@ from scorecards.bulletin import Bulletin, differences
 from scorecards.exposure import ExposureRules
 from scorecards.inert import csv_cell, md_literal_block
 from scorecards.render_docx import render_docx
-from scorecards.render_md import render_markdown
+from scorecards.render_md import Anchor, render_markdown
 from scorecards.render_xlsx import render_xlsx
 from scorecards.rules import Rules, UnknownRules, load_scoring
 from scorecards.scoring import ScoreSheet, Unit
+from wenzheng.commands.anchors import issue_checkpoint, signing_key_path
 from wenzheng.commands.projections import _moment, open_readmodels, projection_for
 from wenzheng.config import ConfigError
 from wenzheng.home import Home
 from wenzheng.render import to_json
+from wenzheng.store.anchor import KEY_ENV, AnchorError, load_private, summary_lines
 from wenzheng.store.verify import head_at
 
 
@@ -129,7 +133,7 @@ def _month(text: str) -> str:
     return text
 
 
-def write_bulletin(b: Bulletin, out: Path) -> list[Path]:
+def write_bulletin(b: Bulletin, out: Path, anchor: Anchor = ()) -> list[Path]:
     """Markdown, Word, Excel and content JSON of a bulletin in a folder.
 
     When the folder already holds this month's content with another hash, the differences
@@ -148,8 +152,9 @@ def write_bulletin(b: Bulletin, out: Path) -> list[Path]:
     content.write_text(json.dumps(new, ensure_ascii=False, indent=1, default=str),
                        encoding="utf-8")
     md = out / f"{stem}.md"
-    md.write_text(render_markdown(b), encoding="utf-8")
-    return [md, content, render_docx(b, out / f"{stem}.docx"), render_xlsx(b, out / f"{stem}.xlsx")]
+    md.write_text(render_markdown(b, anchor), encoding="utf-8")
+    return [md, content, render_docx(b, out / f"{stem}.docx", anchor),
+            render_xlsx(b, out / f"{stem}.xlsx", anchor)]
 
 
 def changes_text(old: dict[str, Any], new: dict[str, Any]) -> str:
@@ -169,7 +174,8 @@ def cmd_bulletin(args: argparse.Namespace, home: Home) -> int:
         bulletin = bulletin_for(db, context(home), rules, args.month)
     finally:
         db.close()
-    paths = write_bulletin(bulletin, Path(args.out))
+    paths = write_bulletin(bulletin, Path(args.out),
+                           bulletin_anchor(home, Path(args.out), position, args.anchor_key))
     for path in paths:
         print(path)
     compare_with_issued(home, bulletin, position, Path(args.out), args.record_correction)
@@ -227,7 +233,7 @@ def months_between(since: str, until: str) -> list[str]:
 
 
 def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
-              now: datetime) -> list[str]:
+              now: datetime, key: Path | None = None) -> list[str]:
     """Issue every bulletin from `since` whose cut-off has passed and that is not issued yet."""
     issued = []
     for month in months_between(since, now.strftime("%Y-%m")):
@@ -244,7 +250,7 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
         chain = head_at(home.store_env(), position)
         if ledger.issue(month, rules.version, position, bulletin.as_of, bulletin.content_hash(),
                         plain(bulletin), chain):
-            write_bulletin(bulletin, out)
+            write_bulletin(bulletin, out, bulletin_anchor(home, out, position, key))
             issued.append(month)
             print(f"已发布 {month} 通报：规则 {rules.version}，位置 {position}，"
                   f"摘要 {bulletin.content_hash()}，日志链头 {chain[1][:16]}")
@@ -252,9 +258,21 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
 
 
 def cmd_bulletins(args: argparse.Namespace, home: Home) -> int:
-    """Issue due bulletins once each (recorded as events); --follow keeps checking."""
+    """Issue due bulletins once each (recorded as events); --follow keeps checking.
+
+    With the office's signing key, every bulletin carries a fresh checkpoint, and --follow
+    also signs one every --anchor-every seconds (a day by default).
+    """
     now_arg = _moment(args.now) if args.now else None
+    key = signing_key_path(args.anchor_key)
+    if key is not None:
+        try:
+            load_private(key, home.root)
+        except AnchorError as exc:
+            print(f"未发布：{exc}", file=sys.stderr)
+            return 2
     ledger = open_ledger(home)
+    last_anchor = 0.0
     stop = threading.Event()
     if args.follow:
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -262,7 +280,13 @@ def cmd_bulletins(args: argparse.Namespace, home: Home) -> int:
     try:
         while True:
             now = now_arg or datetime.now(BUSINESS_TZ)
-            issue_due(home, ledger, Path(args.out), args.since, now)
+            if issue_due(home, ledger, Path(args.out), args.since, now, key):
+                last_anchor = time.monotonic()
+            if key is not None and args.follow and \
+                    time.monotonic() - last_anchor >= args.anchor_every:
+                path = issue_checkpoint(home, key, Path(args.out), datetime.now(BUSINESS_TZ))
+                print(f"已签发日志锚点：{path}")
+                last_anchor = time.monotonic()
             if not args.follow or stop.wait(args.interval):
                 break
     finally:
@@ -285,6 +309,7 @@ def register(sub: Any) -> None:
     p.add_argument("--rules", help="use another rules version")
     p.add_argument("--record-correction", dest="record_correction", action="store_true",
                    help="record the difference from the issued bulletin as a correction event")
+    _add_anchor_flags(p)
     p.set_defaults(run=cmd_bulletin)
 
     p = sub.add_parser("bulletins", help="issue each month's bulletin once, when it is due")
@@ -293,4 +318,26 @@ def register(sub: Any) -> None:
     p.add_argument("--follow", action="store_true", help="keep checking (Ctrl-C stops)")
     p.add_argument("--interval", type=float, default=3600, help="seconds between checks")
     p.add_argument("--now", help="treat this moment as now (for catching up or tests)")
+    _add_anchor_flags(p)
+    p.add_argument("--anchor-every", dest="anchor_every", type=float, default=86400,
+                   help="with --follow and a key: seconds between signed checkpoints (1 day)")
     p.set_defaults(run=cmd_bulletins)
+
+
+def _add_anchor_flags(p: argparse.ArgumentParser) -> None:
+    """The signing key option of the bulletin commands."""
+    p.add_argument("--anchor-key", dest="anchor_key",
+                   help=f"the supervision office's private key (default ${KEY_ENV}); "
+                        "each bulletin then carries a signed checkpoint of the log")
+
+
+def bulletin_anchor(home: Home, out: Path, position: int, key: Path | str | None) -> Anchor:
+    """The checkpoint printed in a bulletin: signed when the key is there, else the bare head."""
+    key_path = signing_key_path(str(key) if key else None)
+    if key_path is not None:
+        path = issue_checkpoint(home, key_path, out, datetime.now(BUSINESS_TZ))
+        print(f"已签发日志锚点：{path}")
+        return summary_lines(json.loads(path.read_text(encoding="utf-8")))
+    chain = head_at(home.store_env(), position)
+    return summary_lines({"head": chain[1], "position": chain[0], "events": "—",
+                          "cases": "—", "case_heads_digest": "—"})

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from consumers.settings import TRANSPORTS, KafkaSettings
+from wenzheng import checklog
 from wenzheng.home import Home
 
 
@@ -227,6 +228,9 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
     if transport == KAFKA or args.bootstrap or not args.store_only:
         result.update(st.kafka_part(settings))
     result["warnings"] = st.warnings(result)
+    checks = checklog.last(home.root)
+    result["integrity"] = {"last": checks, "summary": checklog.describe(checks)}
+    result["warnings"] += checklog.warnings(checks)
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
@@ -234,6 +238,8 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
         if key in result:
             value = result[key]
             print(f"{label}：{'—' if value is None else value}")
+    for line in result["integrity"]["summary"]:
+        print(line)
     for warning in result["warnings"]:
         print(f"警告：{warning}")
     return 0

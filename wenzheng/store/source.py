@@ -103,3 +103,16 @@ class Source(AbstractContextManager["Source"]):
                     "ORDER BY originator_version LIMIT 1", (self._id(oid),))
         row = cur.fetchone()
         return bytes(row[0]) if row else None
+
+    def first_states(self) -> Iterator[tuple[UUID, bytes]]:
+        """Every case's first stored event's state (to name cases in a checkpoint)."""
+        sql = f"SELECT originator_id, state FROM {self.events} WHERE originator_version = 1"
+        for r in self._rows(sql):
+            yield UUID(str(r[0])), bytes(r[1])
+
+    def count_upto(self, position: int) -> int:
+        """How many chain rows lie at or before a position."""
+        cur = self.conn.cursor()
+        cur.execute(f"SELECT COUNT(*) FROM {self.chain} WHERE notification_id <= {self.mark}",
+                    (position,))
+        return int(cur.fetchone()[0])

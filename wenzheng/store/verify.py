@@ -12,10 +12,11 @@ from domain.case import case_id
 from wenzheng.store.chain import GENESIS, chain_hash, content_hash, event_hash
 from wenzheng.store.source import EventRow, LinkRow, Source
 
-MODIFIED, DELETED, INSERTED, REORDERED, CHAIN = (
-    "modified", "deleted", "inserted", "reordered", "chain")
+MODIFIED, DELETED, INSERTED, REORDERED, CHAIN, CASE_DELETED, REMOVED = (
+    "modified", "deleted", "inserted", "reordered", "chain", "case_deleted", "removed")
 KIND_NAMES = {MODIFIED: "被篡改", DELETED: "被删除", INSERTED: "被插入", REORDERED: "顺序被调换",
-              CHAIN: "全局链断裂"}
+              CHAIN: "全局链断裂", CASE_DELETED: "整个案件被删除", REMOVED: "连同链记录被删除"}
+NOBODY = UUID(int=0)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class Problem:
     def describe(self) -> str:
         """A one-line Chinese description naming the case and the version."""
         name = self.case or self.case_id.hex
+        if self.kind == CASE_DELETED:
+            return f"案件 {name} 已被整个删除：{self.detail}"
+        if self.kind == REMOVED:
+            return f"日志中的事件连同链记录被删除：{self.detail}"
         return f"案件 {name} 第 {self.version} 个事件{KIND_NAMES[self.kind]}：{self.detail}"
 
 
@@ -73,6 +78,9 @@ def check_case(events: list[EventRow], links: list[LinkRow]) -> list[Problem]:
         elif position != link[4]:
             problems.append(Problem(REORDERED, oid, version,
                                     f"日志位置 {position} 与链中位置 {link[4]} 不符"))
+    if links and not events:
+        return [Problem(CASE_DELETED, links[0][0], 0, f"链中记录了 {len(links)} 个事件，"
+                        "存储中一个也没有")]
     for _, version, _, _, _ in links:
         if version not in seen:
             problems.append(Problem(DELETED, links[0][0], version, "链中有记录，存储中已无此事件"))
@@ -118,12 +126,19 @@ def _merged(events: Iterator[EventRow], links: Iterator[LinkRow]
 
 def check_global(rows: Iterator[tuple[int, UUID, int, bytes, bytes]], report: Report) -> None:
     """The running chain: each head hashes from the one before it; the last is the head."""
-    head = GENESIS
+    head, last = GENESIS, 0
     for position, oid, version, digest, recorded in rows:
         if recorded != chain_hash(head, position, digest):
-            report.problems.append(
-                Problem(CHAIN, oid, version, f"全局链在位置 {position} 处与前一位置不衔接"))
-        head = recorded
+            if position > last + 1:
+                report.problems.append(Problem(
+                    REMOVED, NOBODY, 0,
+                    f"位置 {last + 1} 至 {position - 1} 之间的事件及其链记录已不见，"
+                    f"全局链在位置 {position} 处断开"
+                    "（被删的是哪些案件，需以发布的锚点核对：verify --anchors）"))
+            else:
+                report.problems.append(
+                    Problem(CHAIN, oid, version, f"全局链在位置 {position} 处与前一位置不衔接"))
+        head, last = recorded, position
         report.head_position, report.head_hash = position, recorded.hex()
 
 
@@ -184,4 +199,6 @@ def head_at(env: dict[str, str], position: int) -> tuple[int, str]:
 
 def _named(source: Source, p: Problem) -> Problem:
     """The problem with its case number filled in."""
+    if p.case_id == NOBODY:
+        return p
     return Problem(p.kind, p.case_id, p.version, p.detail, p.case or _name(source, p.case_id))
