@@ -18,7 +18,7 @@ from eventsourcing.utils import EnvType
 from domain import actions as A
 from domain import personal
 from domain.calendar import CalendarNotCovered
-from domain.case import Case, case_id
+from domain.case import DEFAULT_RATING, Case, case_id
 from domain.errors import (
     CaseAlreadyRegistered,
     CaseError,
@@ -59,9 +59,11 @@ class CaseService(Application[UUID]):
         policy: DeadlinePolicy,
         departments: Iterable[str],
         env: dict[str, str] | None = None,
+        default_rating: str = DEFAULT_RATING,
     ) -> None:
         super().__init__(env)
         self.policy = policy
+        self.default_rating = default_rating
         self.departments = frozenset(departments)
         self.memory_vault = personal.MemoryVault()
         self.vault: personal.KeyVault = (
@@ -241,7 +243,8 @@ class CaseService(Application[UUID]):
         elif isinstance(a, A.Supervise):
             case.supervise(a.level, a.note or "", lambda: self._supervision_due(a), **common)
         elif isinstance(a, A.Rate):
-            case.rate(a.rating, a.channel, a.default, **common)
+            case.rate(a.rating, a.channel, a.default, resolved=a.resolved,
+                      default_rating=self.default_rating, **common)
         elif isinstance(a, A.Close):
             case.close(**common)
         elif isinstance(a, A.Archive):

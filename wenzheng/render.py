@@ -8,18 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
-
-ACTION_NAMES_ZH = {
-    "Registered": "登记", "Assigned": "交办", "Claimed": "认领", "Disputed": "申请退回",
-    "Extended": "延期", "OpinionGiven": "办理意见", "ReplySubmitted": "结果上报",
-    "ReplyPublished": "公开回复", "Returned": "发回重办", "Supervised": "督办",
-    "Rated": "满意度评价", "Closed": "办结", "Archived": "归档",
-    "ReferredForAccountability": "问责", "PersonalDataErased": "个人信息删除",
-}
-STATUS_ZH = {
-    "registered": "已登记", "assigned": "已交办", "claimed": "办理中", "disputed": "退回待改派",
-    "reply_submitted": "待审定", "published": "已回复", "closed": "已办结", "archived": "已归档",
-}
+from domain.labels import ACTION_NAMES_ZH, STATUS_ZH
 
 
 def to_json(value: Any) -> str:
