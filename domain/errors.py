@@ -23,6 +23,13 @@ class UnknownCase(CaseError):
         super().__init__(f"案件 {number} 尚未登记")
 
 
+class CaseNotYetRegistered(CaseError):
+    """A case asked for as of a moment before its registration."""
+
+    def __init__(self, number: str, moment: datetime) -> None:
+        super().__init__(f"案件 {number} 在 {moment.isoformat()} 时尚未登记")
+
+
 class CaseAlreadyRegistered(CaseError):
     """A second registration of the same case number."""
 

@@ -22,6 +22,7 @@ from domain.case import DEFAULT_RATING, Case, case_id
 from domain.errors import (
     CaseAlreadyRegistered,
     CaseError,
+    CaseNotYetRegistered,
     ConcurrentUpdate,
     DeadlineNotComputable,
     UnknownCase,
@@ -333,6 +334,18 @@ class CaseService(Application[UUID]):
         if case is None:
             raise UnknownCase(number)
         return case_state(case)
+
+    def as_of(self, number: str, moment: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The case as it stood at a moment: its state then and the events dated up to it.
+
+        Business times within a case never go backwards, so those events are a prefix of the
+        history and the state is the aggregate at the last of them.
+        """
+        history = [e for e in self.history(number) if e["at"] <= moment]
+        if not history:
+            raise CaseNotYetRegistered(number, moment)
+        case: Case = self.repository.get(case_id(number), version=history[-1]["version"])
+        return case_state(case), history
 
 
 def event_as_dict(event: Any) -> dict[str, Any]:

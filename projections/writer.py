@@ -27,7 +27,7 @@ from projections.schema import (
 CHUNK = 500
 DETAIL_FIELDS = ("department", "co_departments", "reason", "working_days", "level", "note",
                  "response_due", "rating", "channel", "default", "text", "source", "category",
-                 "priority", "region", "title", "number")
+                 "priority", "region", "title", "number", "resolved")
 DETAIL_TEXT_CHARS = 300
 NEXT_AT = HISTORY_COLUMNS.index("next_at")  # index of next_at in a history row
 _SNAPSHOT = itemgetter(*(CASE_COLUMNS.index(c) for c in SNAPSHOT_COLUMNS))

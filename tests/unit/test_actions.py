@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.actions import ACTION_NAMES, MAX_TEXT, InvalidAction, parse_action
+from domain.actions import ACTION_NAMES, MAX_TEXT, InvalidAction, Rate, parse_action
 
 BASE = {"case": "WZ-2025-0001", "at": "2025-09-30T10:00:00+08:00", "by": "office-1"}
 # action → its required fields with valid values
@@ -275,6 +275,6 @@ def test_a_rating_line_without_resolved_keeps_the_id_it_had_before_resolved_exis
 
 def test_resolved_is_the_citizens_yes_or_no() -> None:
     rated = parse_action(line("rate", resolved=False))
-    assert getattr(rated, "resolved") is False
+    assert isinstance(rated, Rate) and rated.resolved is False
     assert parse_action(line("rate")).model_dump()["resolved"] is None
     assert error_of(line("rate", resolved="也许")) == "字段 resolved: 应为 true 或 false"
