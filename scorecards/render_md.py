@@ -8,7 +8,7 @@ from typing import Any
 from scorecards.bulletin import Bulletin, RankRow
 
 RATE_KEYS = {"reply_rate", "on_time_rate", "completion_rate", "satisfaction_rate",
-             "rework_rate"}
+             "rework_rate", "resolution_rate"}
 
 
 @dataclass(frozen=True)
