@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from scorecards.casefacts import CaseFact
+from scorecards.exposure import RULE_ZH
 from scorecards.rules import Rules
 
 RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决率（办结）",
@@ -214,7 +215,8 @@ class DeductionIndex:
                 self.referred.setdefault(f.department, []).append(f.number)
         for e in entries:
             if e.case in numbers:
-                self.exposed.setdefault(e.department, []).append(f"{e.case}（{e.rule}）")
+                self.exposed.setdefault(e.department, []).append(
+                    f"{e.case}（{RULE_ZH.get(e.rule, e.rule)}）")
 
     def of(self, code: str, rules: Rules) -> tuple[Deduction, ...]:
         """One department's deductions under the rules."""

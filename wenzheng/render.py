@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.calendar import BUSINESS_TZ
 from domain.labels import ACTION_NAMES_ZH, STATUS_ZH
+from scorecards.exposure import RULE_ZH
 
 
 def to_json(value: Any) -> str:
@@ -143,10 +144,6 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int) -> str:
     """Left-align to a display width."""
     return text + " " * (width - _width(text))
-
-
-RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
-           "重办后仍不满意", "supervision_unanswered": "督办未回应"}
 
 
 def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:
