@@ -116,8 +116,8 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
     state["overdue_stage"] = found.overdue_stage_now
     state["overdue"] = found.overdue_stage_now is not None
     if args.format == "json":
-        print(to_json({"case": args.number, "as_of": found.as_of, "state": state,
-                       "history": history}))
+        asked = {"as_of": found.as_of} if moment is not None else {}
+        print(to_json({"case": args.number, **asked, "state": state, "history": history}))
     else:
         state["audit"]["as_of"] = found.as_of
         print(case_text(state, history, home.settings().department_names()))
