@@ -19,6 +19,7 @@ from projections.schema import (
     SNAPSHOT_COLUMNS,
     TRACKING,
     TRACKING_NAME,
+    check_columns,
     ensure_tables,
     micros,
     row_from_values,
@@ -83,6 +84,7 @@ class CaseProjection:
         self.db, self.calendar, self.suffix = db, calendar, suffix
         self.cases, self.history, self.tracking = (t + suffix for t in (CASES, HISTORY, TRACKING))
         ensure_tables(db, suffix)
+        check_columns(db, suffix)
 
     def position(self) -> int:
         """The last notification-log position applied."""
