@@ -319,7 +319,7 @@ class Case(Aggregate):
         self._record(at, action_id, holder, status, deadlines)
 
     def archive(self, at: datetime, by: str, action_id: str) -> None:
-        """归档: the closed case is filed; nothing may follow."""
+        """归档: the closed case is filed; only AFTER_ARCHIVE actions (and erasure) may follow."""
         self.check_open(at, "archive")
         self.check_status((CLOSED,), "archive")
         self._archived(at=at, by=by, action_id=action_id, holder=OFFICE, status=ARCHIVED,
