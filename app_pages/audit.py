@@ -47,13 +47,18 @@ if found:
         for r in found]), hide_index=True)
 
 numbers = [r["number"] for r in found]
-picked = st.selectbox("查看案件历史", numbers, index=None,
-                      placeholder="选择一件案件（输入完整编号时直接显示）", key="audit_case")
+pick, when = st.columns([4, 2])
+picked = pick.selectbox("查看案件历史", numbers, index=None,
+                        placeholder="选择一件案件（输入完整编号时直接显示）", key="audit_case")
+latest = moments.default_day(calendar, moments.now())
+day = when.date_input("截至日期（查看当时的情况）", value=latest, max_value=latest,
+                      key="audit_as_of")
 chosen = picked or (number.strip() if number.strip() in numbers else None)
 if not chosen:
     st.stop()
 
-as_of = moments.current_moment(calendar, moments.now())
+as_of = (moments.current_moment(calendar, moments.now()) if day in (None, latest)
+         else moments.as_of_day(day, moments.now()))
 try:
     with readmodels(key).use() as db:
         history = auditview.case_audit(db, chosen, as_of, calendar)
@@ -68,11 +73,14 @@ if st.session_state.get("wz_audit_logged") != chosen:  # one record per view, no
 
 st.subheader(f"案件 {md_escape(chosen)}")
 last = history.events[-1] if history.events else None
-if last is not None:
+if last is None:
+    st.info(f"截至 {short_time(as_of)}，案件 {md_escape(chosen)} 尚未登记。")
+else:
     holder = names.get(history.overdue_holder or "", history.overdue_holder or "无")
-    st.markdown(f"**状态**：{md_escape(STATUS_ZH.get(last.status, last.status))}　"
-                f"**当前持有**：{md_escape(names.get(last.holder, last.holder))}　"
-                f"**当前超期环节**：{STAGE_ZH.get(history.overdue_stage_now or '', '无')}　"
+    st.markdown(f"**截至 {short_time(as_of)}**　"
+                f"**状态**：{md_escape(STATUS_ZH.get(last.status, last.status))}　"
+                f"**持有**：{md_escape(names.get(last.holder, last.holder))}　"
+                f"**超期环节**：{STAGE_ZH.get(history.overdue_stage_now or '', '无')}　"
                 f"**超期责任单位**：{md_escape(holder)}")
 
 with service(key).use() as app:

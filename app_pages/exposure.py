@@ -54,13 +54,22 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
-a, b, c, d = st.columns(4)
+a, b, c, d, e = st.columns(5)
 a.metric("受理", total["received"])
 b.metric("公开回复", total["replied"])
 c.metric("回复率", _pct(total["reply_rate"]))
 d.metric("满意率", _pct(total["satisfaction_rate"]),
          help=f"群众亲自评价的满意率：{_pct(total['satisfaction_rate_explicit'])}"
-              f"（{total['rated_explicit']} 件亲自评价，{total['rated_default']} 件为默认满意）")
+              f"（{total['ratings_citizen']} 件群众本人评价，"
+              f"{total['ratings_default']} 件为默认评价）")
+e.metric("解决率", _pct(total["resolution_rate"]),
+         help=f"群众回访时回答“已解决”的比例：{total['resolved_answers']} 件群众本人回答，"
+              f"默认评价 {total['resolved_default']} 件（默认评价不回答是否解决）；"
+              f"办结率 {_pct(total['completion_rate'])} 是协调办公室办结的比例，另行统计")
+st.caption(f"满意度评价 {total['rated']} 件：群众本人 {total['ratings_citizen']} 件，"
+           f"默认 {total['ratings_default']} 件；“是否解决”群众本人回答 "
+           f"{total['resolved_answers']} 件。")
 rates = {label: st.column_config.ProgressColumn(label, min_value=0.0, max_value=1.0,
-                                                format="percent") for label in ("回复率", "满意率")}
+                                                format="percent")
+         for label in ("回复率", "满意率", "解决率")}
 st.dataframe(publicview.figures_frame(figures), hide_index=True, column_config=rates)

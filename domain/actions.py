@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -75,12 +75,17 @@ class ActionBase(BaseModel):
     at: Moment
     by: Short
     note: Text | None = None
+    HASHED_ONLY_WHEN_GIVEN: ClassVar[tuple[str, ...]] = ()
 
     def action_id(self) -> str:
         """The given id, or a content hash so that re-applying a line is a duplicate."""
         if self.id:
             return self.id
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        data = self.model_dump(mode="json")
+        for name in self.HASHED_ONLY_WHEN_GIVEN:  # fields added later: old lines keep their id
+            if data.get(name) is None:
+                data.pop(name, None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False)
         return "h:" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
@@ -176,12 +181,17 @@ class Supervise(ActionBase):
 
 
 class Rate(ActionBase):
-    """满意度评价; `default` marks 'no rating within N days counts as satisfied'."""
+    """满意度评价; `default` marks 'no rating within N days counts as satisfied'.
+
+    `resolved` is the citizen's other answer at the callback, 是否解决 (absent: not asked).
+    """
 
     action: Literal["rate"]
     rating: Literal["满意", "基本满意", "不满意"]
     channel: Short = "网民评议"
     default: bool = False
+    resolved: bool | None = None
+    HASHED_ONLY_WHEN_GIVEN: ClassVar[tuple[str, ...]] = ("resolved",)
 
 
 class Close(ActionBase):
@@ -259,6 +269,9 @@ _MESSAGES = {
 }
 
 
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # the values in pydantic's "'a', 'b' or 'c'"
+
+
 def describe(exc: ValidationError) -> str:
     """Pydantic's errors as '字段 x: message' (in Chinese) joined by '；'."""
     parts = []
@@ -277,7 +290,8 @@ def describe(exc: ValidationError) -> str:
         elif kind == "json_invalid":
             msg = f"不是合法的 JSON（{ctx.get('error', '')}）"
         elif kind == "literal_error":
-            msg = f"取值 {err.get('input')!r} 无效，应为 {ctx.get('expected', '')}"
+            allowed = "、".join(f"“{v}”" for v in _QUOTED.findall(str(ctx.get("expected", ""))))
+            msg = f"取值 {err.get('input')!r} 无效，应为 {allowed} 之一"
         elif kind == "value_error":
             msg = str(ctx.get("error", err["msg"]))
         elif kind in _MESSAGES:

@@ -19,6 +19,7 @@ from domain.errors import (
     DepartmentNotHolder,
     ExtensionTooLong,
     IllegalTransition,
+    InvalidDefaultRating,
     InvalidRating,
     NotAssignedYet,
     OpinionRequired,
@@ -33,6 +34,10 @@ CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://wenzheng.example/case")
 REGISTERED, ASSIGNED, CLAIMED, DISPUTED = "registered", "assigned", "claimed", "disputed"
 REPLY_SUBMITTED, PUBLISHED, CLOSED, ARCHIVED = "reply_submitted", "published", "closed", "archived"
 OPEN_FOR_DEPARTMENT = (ASSIGNED, CLAIMED)
+DEFAULT_RATING = "满意"  # "no rating within N days counts as satisfied" (configurable)
+# Actions a filed case still accepts: accountability looks back on a finished case
+# (erasure, the other one, is PersonalDataErased, which check_open never sees).
+AFTER_ARCHIVE = ("refer_accountability",)
 DeadlineFn = Callable[[], dict[str, Any]] | dict[str, Any]
 DueFn = Callable[[], datetime] | datetime
 
@@ -86,6 +91,7 @@ class Case(Aggregate):
         self.rework_count = 0
         self.rated = False
         self.rating: str | None = None
+        self.rating_default = False
         self.personal_data_erased = False
         self._record(at, action_id, holder, status, deadlines or {})
 
@@ -99,10 +105,10 @@ class Case(Aggregate):
 
     # ----- rules -------------------------------------------------------------------------
 
-    def check_open(self, at: datetime) -> None:
-        """No action after archive, and none dated before the case's previous event."""
-        if self.status == ARCHIVED:
-            raise CaseArchived(self.number)
+    def check_open(self, at: datetime, action: str = "") -> None:
+        """After archive only AFTER_ARCHIVE; no action dated before the previous event."""
+        if self.status == ARCHIVED and action not in AFTER_ARCHIVE:
+            raise CaseArchived(self.number, action)
         if at < self.last_at:
             raise ActionBeforePreviousEvent(self.number, at, self.last_at)
 
@@ -123,7 +129,7 @@ class Case(Aggregate):
         at: datetime, by: str, action_id: str,
     ) -> None:
         """交办 / 转办: give the case to a lead department (and co-handling ones)."""
-        self.check_open(at)
+        self.check_open(at, "assign")
         self.check_status((REGISTERED, DISPUTED, ASSIGNED), "assign")
         if department in co_departments:
             raise CoDepartmentIsLead(self.number, department)
@@ -143,7 +149,7 @@ class Case(Aggregate):
 
     def claim(self, department: str | None, at: datetime, by: str, action_id: str) -> None:
         """认领: the holding department accepts the case."""
-        self.check_open(at)
+        self.check_open(at, "claim")
         if self.status in (REGISTERED, DISPUTED):
             raise ClaimBeforeAssign(self.number)
         self.check_status((ASSIGNED,), "claim")
@@ -159,7 +165,7 @@ class Case(Aggregate):
     def dispute(self, reason: str, department: str | None, at: datetime, by: str,
                 action_id: str) -> None:
         """申请退回: "not ours"; back to the coordination office for reassignment."""
-        self.check_open(at)
+        self.check_open(at, "dispute")
         self.check_status(OPEN_FOR_DEPARTMENT, "dispute")
         self.check_holder(department)
         self._disputed(reason=reason, department=self.holder, at=at, by=by, action_id=action_id,
@@ -173,7 +179,7 @@ class Case(Aggregate):
     def extend(self, working_days: int, reason: str, deadlines: DeadlineFn,
                max_days: int, at: datetime, by: str, action_id: str) -> None:
         """延期: the office approves more working days for the reply."""
-        self.check_open(at)
+        self.check_open(at, "extend")
         self.check_status(OPEN_FOR_DEPARTMENT, "extend")
         if self.extended_days + working_days > max_days:
             raise ExtensionTooLong(self.number, self.extended_days, working_days, max_days)
@@ -190,7 +196,7 @@ class Case(Aggregate):
     def give_opinion(self, text: str, department: str | None, at: datetime, by: str,
                      action_id: str) -> None:
         """提出办理意见: the handling opinion (stage of the 1-3-1 procedure)."""
-        self.check_open(at)
+        self.check_open(at, "opinion")
         self.check_status((CLAIMED,), "opinion")
         self.check_holder(department)
         self._opinion_given(text=text, at=at, by=by, action_id=action_id, holder=self.holder,
@@ -205,7 +211,7 @@ class Case(Aggregate):
     def submit_reply(self, text: str, department: str | None, at: datetime, by: str,
                      action_id: str) -> None:
         """办理结果上报: the department reports its result; the office now holds the case."""
-        self.check_open(at)
+        self.check_open(at, "submit_reply")
         if self.status == ASSIGNED:
             raise IllegalTransition(self.number, "submit_reply", self.status, "须先认领")
         self.check_status((CLAIMED,), "submit_reply")
@@ -224,7 +230,7 @@ class Case(Aggregate):
 
     def publish_reply(self, text: str, at: datetime, by: str, action_id: str) -> None:
         """审定后网上回复: the approved reply is published to the citizen."""
-        self.check_open(at)
+        self.check_open(at, "publish_reply")
         if self.status != REPLY_SUBMITTED:
             raise PublishBeforeReply(self.number, self.status)
         self._reply_published(text=text, at=at, by=by, action_id=action_id, holder=OFFICE,
@@ -239,7 +245,7 @@ class Case(Aggregate):
     def send_back(self, reason: str, deadlines: DeadlineFn, at: datetime, by: str,
                   action_id: str) -> None:
         """发回重新办理: the result is unqualified; the lead department reworks it."""
-        self.check_open(at)
+        self.check_open(at, "return")
         self.check_status((REPLY_SUBMITTED, PUBLISHED), "return")
         assert self.lead is not None
         self._returned(reason=reason, at=at, by=by, action_id=action_id, holder=self.lead,
@@ -256,7 +262,7 @@ class Case(Aggregate):
                   at: datetime, by: str,
                   action_id: str) -> None:
         """督办: a supervision notice to the department responsible."""
-        self.check_open(at)
+        self.check_open(at, "supervise")
         if self.lead is None:
             raise NotAssignedYet(self.number, "supervise")
         self.check_status((ASSIGNED, CLAIMED, DISPUTED, REPLY_SUBMITTED, PUBLISHED), "supervise")
@@ -272,28 +278,36 @@ class Case(Aggregate):
         self._record(at, action_id, holder, status, deadlines)
 
     def rate(self, rating: str, channel: str, default: bool, at: datetime, by: str,
-             action_id: str) -> None:
-        """满意度评价: the citizen's rating, or the recorded default when none came."""
-        self.check_open(at)
+             action_id: str, resolved: bool | None = None,
+             default_rating: str = DEFAULT_RATING) -> None:
+        """满意度评价: the citizen's rating (and 是否解决), or the recorded default.
+
+        A default may only be `default_rating` and never says whether the problem was solved;
+        the citizen's own rating may still replace it (once); nothing replaces the citizen's.
+        """
+        self.check_open(at, "rate")
         if rating not in RATINGS:
             raise InvalidRating(self.number, rating)
         if self.status not in (PUBLISHED, CLOSED):
             raise RateBeforeReply(self.number, self.status)
-        if self.rated:
+        if default and (rating != default_rating or resolved is not None):
+            raise InvalidDefaultRating(self.number, rating, default_rating, resolved is not None)
+        if self.rated and (default or not getattr(self, "rating_default", False)):
             raise AlreadyRated(self.number, self.rating or "")
         self._rated(rating=rating, channel=channel, default=default, at=at, by=by,
                     action_id=action_id, holder=self.holder, status=self.status,
-                    deadlines=self.deadlines)
+                    deadlines=self.deadlines, resolved=resolved)
 
     @event("Rated")
     def _rated(self, rating: str, channel: str, default: bool, at: datetime, by: str,
-               action_id: str, holder: str, status: str, deadlines: dict[str, Any]) -> None:
-        self.rated, self.rating = True, rating
+               action_id: str, holder: str, status: str, deadlines: dict[str, Any],
+               resolved: bool | None = None) -> None:
+        self.rated, self.rating, self.rating_default = True, rating, default
         self._record(at, action_id, holder, status, deadlines)
 
     def close(self, at: datetime, by: str, action_id: str) -> None:
         """办结: the case is finished (requires a published reply)."""
-        self.check_open(at)
+        self.check_open(at, "close")
         if self.status != PUBLISHED:
             raise CloseBeforeReply(self.number, self.status)
         self._closed(at=at, by=by, action_id=action_id, holder=OFFICE, status=CLOSED,
@@ -305,8 +319,8 @@ class Case(Aggregate):
         self._record(at, action_id, holder, status, deadlines)
 
     def archive(self, at: datetime, by: str, action_id: str) -> None:
-        """归档: the closed case is filed; nothing may follow."""
-        self.check_open(at)
+        """归档: the closed case is filed; only AFTER_ARCHIVE actions (and erasure) may follow."""
+        self.check_open(at, "archive")
         self.check_status((CLOSED,), "archive")
         self._archived(at=at, by=by, action_id=action_id, holder=OFFICE, status=ARCHIVED,
                        deadlines=self.deadlines)
@@ -319,7 +333,7 @@ class Case(Aggregate):
     def refer_accountability(self, department: str, reason: str, at: datetime, by: str,
                              action_id: str) -> None:
         """问责: refer a department's handling of this case for accountability."""
-        self.check_open(at)
+        self.check_open(at, "refer_accountability")
         if self.lead is None:
             raise NotAssignedYet(self.number, "refer_accountability")
         self._referred(department=department, reason=reason, at=at, by=by,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from domain.labels import action_zh, holder_zh, status_zh
+
 
 class CaseError(Exception):
     """A rule of the case chain was broken; the action is rejected and nothing is recorded."""
@@ -19,6 +21,13 @@ class UnknownCase(CaseError):
 
     def __init__(self, number: str) -> None:
         super().__init__(f"案件 {number} 尚未登记")
+
+
+class CaseNotYetRegistered(CaseError):
+    """A case asked for as of a moment before its registration."""
+
+    def __init__(self, number: str, moment: datetime) -> None:
+        super().__init__(f"案件 {number} 在 {moment.isoformat()} 时尚未登记")
 
 
 class CaseAlreadyRegistered(CaseError):
@@ -40,14 +49,17 @@ class IllegalTransition(CaseError):
 
     def __init__(self, number: str, action: str, status: str, hint: str = "") -> None:
         extra = f"（{hint}）" if hint else ""
-        super().__init__(f"案件 {number} 当前状态为 {status}，不能执行 {action}{extra}")
+        super().__init__(f"案件 {number} 当前状态为“{status_zh(status)}”，"
+                         f"不能执行“{action_zh(action)}”{extra}")
 
 
 class CaseArchived(CaseError):
-    """Nothing may happen to an archived case."""
+    """After archive only referral and erasure may happen to a case."""
 
-    def __init__(self, number: str) -> None:
-        super().__init__(f"案件 {number} 已归档，不能再有任何操作")
+    def __init__(self, number: str, action: str = "") -> None:
+        what = f"“{action_zh(action)}”" if action else "此操作"
+        super().__init__(f"案件 {number} 已归档，不能再执行{what}"
+                         "（归档后只能移送问责、删除个人信息）")
 
 
 class ActionBeforePreviousEvent(CaseError):
@@ -70,14 +82,14 @@ class NotAssignedYet(CaseError):
     """An action that needs a responsible department before any assignment."""
 
     def __init__(self, number: str, action: str) -> None:
-        super().__init__(f"案件 {number} 尚未交办，不能执行 {action}")
+        super().__init__(f"案件 {number} 尚未交办，不能执行“{action_zh(action)}”")
 
 
 class DepartmentNotHolder(CaseError):
     """A department acting on a case it does not hold."""
 
     def __init__(self, number: str, department: str, holder: str) -> None:
-        super().__init__(f"案件 {number} 当前由 {holder} 持有，{department} 无权操作")
+        super().__init__(f"案件 {number} 当前由 {holder_zh(holder)} 持有，{department} 无权操作")
 
 
 class CoDepartmentIsLead(CaseError):
@@ -107,35 +119,48 @@ class PublishBeforeReply(CaseError):
     """Publishing when no result awaits approval."""
 
     def __init__(self, number: str, status: str) -> None:
-        super().__init__(f"案件 {number} 当前状态为 {status}，没有待审定的办理结果，不能发布回复")
+        super().__init__(f"案件 {number} 当前状态为“{status_zh(status)}”，"
+                         "没有待审定的办理结果，不能发布回复")
 
 
 class RateBeforeReply(CaseError):
     """A rating before any reply was published."""
 
     def __init__(self, number: str, status: str) -> None:
-        super().__init__(f"案件 {number} 当前状态为 {status}，尚未公开回复，不能评价")
+        super().__init__(f"案件 {number} 当前状态为“{status_zh(status)}”，尚未公开回复，不能评价")
 
 
 class AlreadyRated(CaseError):
-    """A second rating of the same published reply."""
+    """A second rating of the same published reply (a citizen's may replace a default once)."""
 
     def __init__(self, number: str, rating: str) -> None:
         super().__init__(f"案件 {number} 的本次回复已评价（{rating}）")
+
+
+class InvalidDefaultRating(CaseError):
+    """A default rating other than the one the rules set, or one claiming the citizen's word."""
+
+    def __init__(self, number: str, rating: str, allowed: str, resolved: bool = False) -> None:
+        if resolved:
+            super().__init__(f"案件 {number}：默认评价不能带“是否解决”（resolved），"
+                             "是否解决只能由群众本人回答")
+        else:
+            super().__init__(f"案件 {number}：默认评价只能是“{allowed}”（按规定逾期未评价视为"
+                             f"{allowed}），不能是“{rating}”；群众本人的评价请去掉 default")
 
 
 class InvalidRating(CaseError):
     """A rating other than 满意 / 基本满意 / 不满意."""
 
     def __init__(self, number: str, rating: str) -> None:
-        super().__init__(f"案件 {number}：评价 {rating!r} 无效，只能是 满意、基本满意 或 不满意")
+        super().__init__(f"案件 {number}：评价 {rating!r} 无效，只能是“满意”“基本满意”或“不满意”")
 
 
 class CloseBeforeReply(CaseError):
     """Closing a case whose reply has not been published."""
 
     def __init__(self, number: str, status: str) -> None:
-        super().__init__(f"案件 {number} 当前状态为 {status}，回复未公开，不能办结")
+        super().__init__(f"案件 {number} 当前状态为“{status_zh(status)}”，回复未公开，不能办结")
 
 
 class DeadlineNotComputable(CaseError):

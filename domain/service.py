@@ -18,10 +18,11 @@ from eventsourcing.utils import EnvType
 from domain import actions as A
 from domain import personal
 from domain.calendar import CalendarNotCovered
-from domain.case import Case, case_id
+from domain.case import DEFAULT_RATING, Case, case_id
 from domain.errors import (
     CaseAlreadyRegistered,
     CaseError,
+    CaseNotYetRegistered,
     ConcurrentUpdate,
     DeadlineNotComputable,
     UnknownCase,
@@ -59,9 +60,11 @@ class CaseService(Application[UUID]):
         policy: DeadlinePolicy,
         departments: Iterable[str],
         env: dict[str, str] | None = None,
+        default_rating: str = DEFAULT_RATING,
     ) -> None:
         super().__init__(env)
         self.policy = policy
+        self.default_rating = default_rating
         self.departments = frozenset(departments)
         self.memory_vault = personal.MemoryVault()
         self.vault: personal.KeyVault = (
@@ -241,7 +244,8 @@ class CaseService(Application[UUID]):
         elif isinstance(a, A.Supervise):
             case.supervise(a.level, a.note or "", lambda: self._supervision_due(a), **common)
         elif isinstance(a, A.Rate):
-            case.rate(a.rating, a.channel, a.default, **common)
+            case.rate(a.rating, a.channel, a.default, resolved=a.resolved,
+                      default_rating=self.default_rating, **common)
         elif isinstance(a, A.Close):
             case.close(**common)
         elif isinstance(a, A.Archive):
@@ -330,6 +334,18 @@ class CaseService(Application[UUID]):
         if case is None:
             raise UnknownCase(number)
         return case_state(case)
+
+    def as_of(self, number: str, moment: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The case as it stood at a moment: its state then and the events dated up to it.
+
+        Business times within a case never go backwards, so those events are a prefix of the
+        history and the state is the aggregate at the last of them.
+        """
+        history = [e for e in self.history(number) if e["at"] <= moment]
+        if not history:
+            raise CaseNotYetRegistered(number, moment)
+        case: Case = self.repository.get(case_id(number), version=history[-1]["version"])
+        return case_state(case), history
 
 
 def event_as_dict(event: Any) -> dict[str, Any]:

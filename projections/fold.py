@@ -43,7 +43,8 @@ _AT = {name: i for i, name in enumerate(CASE_COLUMNS)}
     "extension_days", "supervision_count", "supervision_due", "supervision_late",
     "supervision_late_due", "accountability_count", "rating", "rating_default", "rated_at",
     "rated_after_rework", "dissatisfied_after_rework_at", "reply_summary"))
-if len(_AT) != 48:
+RESOLVED = _AT["resolved"]
+if len(_AT) != 49:
     raise RuntimeError("CaseRow's columns changed: update projections/fold.py")
 _EMPTY = row_values(CaseRow(case_id="", version=0, at=datetime.fromtimestamp(0).astimezone()))
 _MOMENTS: dict[str, int | None] = {}
@@ -196,6 +197,8 @@ def _rated(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
     after = row[REWORK_COUNT] > 0
     rating = rec.fields.get("rating")
     new[RATING], new[RATING_DEFAULT] = rating, int(bool(rec.fields.get("default", False)))
+    resolved = rec.fields.get("resolved")  # a later rating (the citizen's) replaces it too
+    new[RESOLVED] = None if resolved is None else int(bool(resolved))
     new[RATED_AT], new[RATED_AFTER_REWORK] = t, int(after)
     if after and rating == "不满意" and row[DISSATISFIED_AFTER_REWORK_AT] is None:
         new[DISSATISFIED_AFTER_REWORK_AT] = t

@@ -82,3 +82,5 @@ class CaseRow:
     rated_after_rework: bool | None = None
     dissatisfied_after_rework_at: datetime | None = None
     reply_summary: str = ""
+    # The citizen's answers at the callback (issue 18): 是否解决, None when not answered.
+    resolved: bool | None = None

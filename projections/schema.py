@@ -134,6 +134,21 @@ def ensure_tables(db: Database, suffix: str = "") -> None:
             db.execute(statement)
 
 
+class ReadModelOutdated(RuntimeError):
+    """The read-model tables were made by an older version without some columns."""
+
+
+def check_columns(db: Database, suffix: str = "") -> None:
+    """Refuse to write into an rm_cases that lacks columns of CaseRow (rebuild it instead)."""
+    cursor = db.execute(f"SELECT * FROM {CASES}{suffix} WHERE 1 = 0")
+    have = {str(d[0]).lower() for d in cursor.description or ()}
+    missing = [c for c in CASE_COLUMNS if c not in have]
+    if missing:
+        raise ReadModelOutdated(
+            f"读模型由旧版本建立，缺少列 {'、'.join(missing)}：请先运行 wenzheng project --rebuild"
+            "（重建期间旧读模型照常可查）")
+
+
 def drop_tables(db: Database, suffix: str) -> None:
     """Drop a set of tables (used for leftovers of an interrupted rebuild)."""
     with db.transaction():

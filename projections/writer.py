@@ -19,6 +19,7 @@ from projections.schema import (
     SNAPSHOT_COLUMNS,
     TRACKING,
     TRACKING_NAME,
+    check_columns,
     ensure_tables,
     micros,
     row_from_values,
@@ -27,7 +28,7 @@ from projections.schema import (
 CHUNK = 500
 DETAIL_FIELDS = ("department", "co_departments", "reason", "working_days", "level", "note",
                  "response_due", "rating", "channel", "default", "text", "source", "category",
-                 "priority", "region", "title", "number")
+                 "priority", "region", "title", "number", "resolved")
 DETAIL_TEXT_CHARS = 300
 NEXT_AT = HISTORY_COLUMNS.index("next_at")  # index of next_at in a history row
 _SNAPSHOT = itemgetter(*(CASE_COLUMNS.index(c) for c in SNAPSHOT_COLUMNS))
@@ -83,6 +84,7 @@ class CaseProjection:
         self.db, self.calendar, self.suffix = db, calendar, suffix
         self.cases, self.history, self.tracking = (t + suffix for t in (CASES, HISTORY, TRACKING))
         ensure_tables(db, suffix)
+        check_columns(db, suffix)
 
     def position(self) -> int:
         """The last notification-log position applied."""

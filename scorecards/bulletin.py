@@ -18,7 +18,11 @@ LIST_SIZE = 5
 OVERALL = (("received", "受理件数"), ("replied", "公开回复件数"), ("reply_rate", "回复率"),
            ("on_time_rate", "按时率"), ("completion_rate", "办结率"),
            ("satisfaction_rate", "满意率"), ("rework_rate", "返工率"),
-           ("overdue_open", "在办超期件数"))
+           ("overdue_open", "在办超期件数"),
+           ("ratings_citizen", "满意度评价中群众本人评价件数"),
+           ("ratings_default", "满意度评价中默认评价件数"),
+           ("resolution_rate", "解决率（群众答复）"),
+           ("resolved_answers", "群众答复“是否解决”件数"))
 STAGE_ZH = {"claim": "认领超期", "opinion": "办理意见超期", "reply": "答复超期",
             "approval": "审定发布超期", "reassignment": "待改派超期"}
 

@@ -21,6 +21,9 @@ STAGE_DUE = {"claim": "claim_due", "opinion": "opinion_due", "reply": "reply_due
              "approval": "reply_due", "reassignment": "reply_due"}
 STAGE_ZH = {"claim": "认领", "opinion": "办理意见", "reply": "答复", "approval": "审定发布",
             "reassignment": "改派"}
+# Each rule's Chinese name: what a reader sees wherever an entry's rule is shown.
+RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
+           "重办后仍不满意", "supervision_unanswered": "督办未回应"}
 
 
 class ExposureRules(BaseModel):

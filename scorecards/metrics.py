@@ -19,7 +19,8 @@ FIGURE_COLUMNS = ("first_assigned_day", "at", "lead", "status", "holder", "overd
                   "claim_due", "opinion_due", "reply_due", "opinion_at", "claimed_at",
                   "claimed_on_time", "first_submitted_at", "published_at", "published_late",
                   "late_holder", "closed_at", "rating", "rating_default", "rework_count",
-                  "supervision_count", "dispute_count", "handling_days", "last_disputed_by")
+                  "supervision_count", "dispute_count", "handling_days", "last_disputed_by",
+                  "resolved")
 _PERIOD = "first_assigned_day >= :day_from AND first_assigned_day <= :day_to"
 
 _AGGREGATES = f"""
@@ -49,7 +50,9 @@ SELECT COALESCE(lead, 'OFFICE') AS code,
     AS overdue_open_office,
   {", ".join(f"SUM(CASE WHEN overdue_stage = '{s}' THEN 1 ELSE 0 END) AS overdue_{s}"
              for s in STAGES)},
-  SUM(CASE WHEN handling_days IS NOT NULL THEN handling_days ELSE 0 END) AS handling_sum
+  SUM(CASE WHEN handling_days IS NOT NULL THEN handling_days ELSE 0 END) AS handling_sum,
+  SUM(CASE WHEN resolved IS NOT NULL THEN 1 ELSE 0 END) AS resolved_answers,
+  SUM(CASE WHEN resolved = 1 THEN 1 ELSE 0 END) AS resolved_yes
 FROM ({snapshot_sql(_PERIOD, FIGURE_COLUMNS)}) c
 GROUP BY COALESCE(lead, 'OFFICE')
 """
@@ -88,6 +91,8 @@ class Counts:
     overdue_approval: int = 0
     overdue_reassignment: int = 0
     handling_sum: float = 0.0
+    resolved_answers: int = 0
+    resolved_yes: int = 0
     disputed: int = 0
 
     def __add__(self, other: Counts) -> Counts:
@@ -113,6 +118,7 @@ def figures(counts: Counts, whole_city: bool = False) -> dict[str, Any]:
         "satisfaction_rate_explicit": (c.satisfied_explicit, c.rated_explicit),
         "rework_rate": (c.reworked, c.submitted),
         "claim_on_time_rate": (c.claimed_on_time, c.received),
+        "resolution_rate": (c.resolved_yes, c.resolved_answers),
     }
     out: dict[str, Any] = {k: v for k, v in vars(c).items()
                            if (k != "handling_sum" and not k.startswith("overdue_"))
@@ -126,7 +132,20 @@ def figures(counts: Counts, whole_city: bool = False) -> dict[str, Any]:
     out["overdue_by_stage"] = {s: getattr(c, f"overdue_{s}") for s in STAGES}
     out["mean_handling_days"] = round(c.handling_sum / c.replied, 2) if c.replied else None
     out["small_sample"] = c.received < SMALL_SAMPLE
+    out.update(answer_counts(c))
     return out
+
+
+def answer_counts(c: Counts) -> dict[str, int]:
+    """Whose word the satisfaction and resolution figures rest on: the citizen's or a default.
+
+    A default (no rating in time) is a rating only; it never answers 是否解决, so every
+    resolution answer is the citizen's and `resolved_unanswered` counts the rest.
+    """
+    return {"ratings_citizen": c.rated_explicit, "ratings_default": c.rated_default,
+            "resolved_answers": c.resolved_answers, "resolved_default": 0,
+            "resolved_no": c.resolved_answers - c.resolved_yes,
+            "resolved_unanswered": c.rated - c.resolved_answers}
 
 
 def department_counts(db: Database, day_from: date, day_to: date,

@@ -10,7 +10,7 @@ from scorecards.inert import md_escape
 from scorecards.masking import mask_text
 
 RATE_KEYS = {"reply_rate", "on_time_rate", "completion_rate", "satisfaction_rate",
-             "rework_rate"}
+             "rework_rate", "resolution_rate"}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -39,6 +39,15 @@ class Deductions(BaseModel):
     cap: float = Field(0, ge=0)
 
 
+class Answers(BaseModel):
+    """How the citizen's callback answers count: a default rating, and what 解决率 rests on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_ratings: Literal["count", "exclude"] = "count"  # 默认评价：照常计入 / 不计入满意率
+    resolution: Literal["closed", "citizen"] = "closed"  # 解决率：按办结 / 按群众答复“是否解决”
+
+
 class Band(BaseModel):
     """A grade band: the grade for scores at or above `min`."""
 
@@ -62,6 +71,7 @@ class Rules(BaseModel):
     weights: Weights = Weights()
     deductions: Deductions = Deductions()
     bands: tuple[Band, ...] = DEFAULT_BANDS
+    answers: Answers = Answers()
     min_volume_month: int = Field(20, ge=0)  # 月度排名的最低件数
     min_volume_year: int = Field(60, ge=0)  # 年度排名的最低件数
     bulletin_days_after: int = Field(5, ge=0)  # 月末后第几天（自然日）截数并出通报

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from scorecards.casefacts import CaseFact
+from scorecards.exposure import RULE_ZH
 from scorecards.rules import Rules
 
 RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决率（办结）",
@@ -54,6 +55,9 @@ class RateTrace:
     value: float | None
     weight: float
     misses: tuple[str, ...]
+    citizen: int = 0  # answers behind the rate that were the citizen's own (满意度, 是否解决)
+    defaults: int = 0  # default ratings among the cases (counted or not, as the rules say)
+    defaults_counted: bool = True
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class Scorecard:
             shown = "—" if r.value is None else f"{r.value * 100:.2f}%"
             miss = f"；未计入：{'、'.join(r.misses)}" if r.misses else ""
             lines.append(f"{r.label} {shown}（{_num(r.hits)}/{r.total}，权重 {_num(r.weight)}）"
-                         f"{miss}")
+                         f"{answers_note(r)}{miss}")
         for d in self.deductions:
             if d.items:
                 lines.append(f"扣分·{d.label} {len(d.items)} 项 × {_num(d.each)} = "
@@ -129,26 +133,60 @@ def _num(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else f"{value:.2f}".rstrip("0")
 
 
+def answers_note(r: RateTrace) -> str:
+    """Whose word a satisfaction or (citizen-based) resolution rate rests on."""
+    if r.key == "satisfaction":
+        how = "计入" if r.defaults_counted else "不计入"
+        return f"，群众本人评价 {r.citizen} 件、默认评价 {r.defaults} 件（默认评价{how}）"
+    if r.key == "resolution" and r.citizen:
+        return f"，群众本人答复“是否解决” {r.citizen} 件、默认 0 件"
+    return ""
+
+
 def rate_traces(facts: Sequence[CaseFact], rules: Rules) -> tuple[RateTrace, ...]:
     """The three rates of one department's cases, each with the cases that missed."""
-    w = rules.weights
+    w, how = rules.weights, rules.answers
 
     def satisfied(f: CaseFact) -> float:
         return {"满意": 1.0, "基本满意": w.basic_satisfied}.get(f.rating or "", 0.0)
 
+    def claimed(f: CaseFact) -> float:
+        return 1.0 if f.claimed_on_time else 0.0
+
+    def closed(f: CaseFact) -> float:
+        return 1.0 if f.closed else 0.0
+
+    def resolved(f: CaseFact) -> float:
+        return 1.0 if f.resolved else 0.0
+
     rated = [f for f in facts if f.rating is not None]
+    own = sum(1 for f in rated if not f.rating_default)
+    counted = how.default_ratings == "count"
+    by_citizen = how.resolution == "citizen"
+    answered = [f for f in facts if f.resolved is not None] if by_citizen else list(facts)
     specs = (
-        ("response", w.response, facts, lambda f: 1.0 if f.claimed_on_time else 0.0),
-        ("resolution", w.resolution, facts, lambda f: 1.0 if f.closed else 0.0),
-        ("satisfaction", w.satisfaction, rated, satisfied),
+        ("response", w.response, facts, claimed, 0, 0),
+        ("resolution", w.resolution, answered, resolved if by_citizen else closed,
+         len(answered) if by_citizen else 0, 0),
+        ("satisfaction", w.satisfaction,
+         rated if counted else [f for f in rated if not f.rating_default], satisfied, own,
+         len(rated) - own),
     )
     out = []
-    for key, weight, pool, hit in specs:
+    for key, weight, pool, hit, mine, defaults in specs:
         hits = sum(hit(f) for f in pool)
         misses = tuple(f.number for f in pool if hit(f) < 1.0)
-        out.append(RateTrace(key, RATE_LABELS[key], round(hits, 4), len(pool),
-                             round(hits / len(pool), 6) if pool else None, weight, misses))
+        out.append(RateTrace(key, rate_label(key, rules), round(hits, 4), len(pool),
+                             round(hits / len(pool), 6) if pool else None, weight, misses,
+                             mine, defaults, counted))
     return tuple(out)
+
+
+def rate_label(key: str, rules: Rules) -> str:
+    """A rate's Chinese label; 解决率 says what it rests on."""
+    if key == "resolution" and rules.answers.resolution == "citizen":
+        return "解决率（群众答复）"
+    return RATE_LABELS[key]
 
 
 def deductions(code: str, facts: Sequence[CaseFact], entries: Iterable[Flagged],
@@ -177,7 +215,8 @@ class DeductionIndex:
                 self.referred.setdefault(f.department, []).append(f.number)
         for e in entries:
             if e.case in numbers:
-                self.exposed.setdefault(e.department, []).append(f"{e.case}（{e.rule}）")
+                self.exposed.setdefault(e.department, []).append(
+                    f"{e.case}（{RULE_ZH.get(e.rule, e.rule)}）")
 
     def of(self, code: str, rules: Rules) -> tuple[Deduction, ...]:
         """One department's deductions under the rules."""

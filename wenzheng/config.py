@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -33,6 +33,14 @@ class CalendarSettings(BaseModel):
     allow_provisional: bool = False
 
 
+class RatingSettings(BaseModel):
+    """`[rating]`: the rating recorded when the citizen does not rate in time (默认评价)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: Literal["满意", "基本满意"] = "满意"
+
+
 class Settings(BaseModel):
     """The whole configuration; sections of later parts are kept as plain tables."""
 
@@ -43,6 +51,7 @@ class Settings(BaseModel):
     departments: list[Department] = Field(min_length=1)
     calendar: CalendarSettings = CalendarSettings()
     time_limits: TimeLimits = TimeLimits()
+    rating: RatingSettings = RatingSettings()
 
     @field_validator("departments")
     @classmethod

@@ -69,10 +69,12 @@ class Home:
         settings = self.settings()
         env = self.store_env()
         if "POSTGRES_SCHEMA" not in env:
-            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env,
+                               default_rating=settings.rating.default)
         with schema_lock(env):  # two processes starting on a fresh schema must not race
             ensure_schema(env)
-            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env,
+                               default_rating=settings.rating.default)
 
 
 def postgres_env(url: str) -> dict[str, str]:

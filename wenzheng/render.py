@@ -7,20 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
+from domain.labels import ACTION_NAMES_ZH, STATUS_ZH
+from scorecards.exposure import RULE_ZH
 from scorecards.masking import mask_phone as mask_phone  # re-exported for the commands
 from scorecards.masking import mask_text
-
-ACTION_NAMES_ZH = {
-    "Registered": "登记", "Assigned": "交办", "Claimed": "认领", "Disputed": "申请退回",
-    "Extended": "延期", "OpinionGiven": "办理意见", "ReplySubmitted": "结果上报",
-    "ReplyPublished": "公开回复", "Returned": "发回重办", "Supervised": "督办",
-    "Rated": "满意度评价", "Closed": "办结", "Archived": "归档",
-    "ReferredForAccountability": "问责", "PersonalDataErased": "个人信息删除",
-}
-STATUS_ZH = {
-    "registered": "已登记", "assigned": "已交办", "claimed": "办理中", "disputed": "退回待改派",
-    "reply_submitted": "待审定", "published": "已回复", "closed": "已办结", "archived": "已归档",
-}
 
 
 def to_json(value: Any) -> str:
@@ -51,8 +41,10 @@ def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[
         return f"{code} {names.get(str(code), '')}".strip() if code else ""
 
     dl = state.get("deadlines") or {}
+    as_of = (state.get("audit") or {}).get("as_of")
     lines = [
-        f"案件 {state['case']}  《{state['title']}》",
+        f"案件 {state['case']}  《{state['title']}》"
+        + (f"  （截至 {short_time(as_of)} 的情况）" if as_of else ""),
         f"状态：{STATUS_ZH.get(state['status'], state['status'])}  持有：{who(state['holder'])}"
         f"  主办：{who(state.get('lead'))}  优先级：{state['priority']}  类别：{state['category']}",
         f"期限：认领 {short_time(dl.get('claim')) or '—'}"
@@ -103,9 +95,10 @@ def _pct(value: Any) -> str:
 METRIC_COLUMNS = (
     ("received", "受理", None), ("replied", "已回复", None), ("reply_rate", "回复率", _pct),
     ("on_time_rate", "按时率", _pct), ("completion_rate", "办结率", _pct),
-    ("satisfaction_rate", "满意率", _pct), ("rework_rate", "返工率", _pct),
+    ("satisfaction_rate", "满意率", _pct), ("ratings_citizen", "群众评价", None),
+    ("ratings_default", "默认评价", None), ("resolution_rate", "解决率", _pct),
+    ("resolved_answers", "群众答是否解决", None), ("rework_rate", "返工率", _pct),
     ("overdue_open", "在办超期", None), ("replied_late", "超期回复", None),
-    ("rated_explicit", "实评", None), ("rated_default", "默认评", None),
     ("mean_handling_days", "平均办理(工作日)", None),
 )
 
@@ -126,6 +119,9 @@ def metrics_table(result: dict[str, Any]) -> str:
     for r in [head, *body]:
         lines.append("  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)))
     lines.append("* 样本不足 20 件，不参与排名；按时率只计入本单位持有期间的超期。")
+    lines.append("满意率计入默认评价（逾期未评按规定记为默认评价），件数分列“群众评价”“默认评价”；"
+                 "解决率只计群众本人对“是否解决”的回答（默认评价不回答是否解决）；"
+                 "办结率为协调办公室办结件数 ÷ 受理件数。")
     return "\n".join(lines)
 
 
@@ -137,10 +133,6 @@ def _width(text: str) -> int:
 def _pad(text: str, width: int) -> str:
     """Left-align to a display width."""
     return text + " " * (width - _width(text))
-
-
-RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
-           "重办后仍不满意", "supervision_unanswered": "督办未回应"}
 
 
 def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:

@@ -179,3 +179,22 @@ def test_a_history_changed_behind_the_systems_back_is_shown_with_the_version(
     assert len(problems) == 1 and "第 2 个事件" in problems[0] and "SF2025-000003" in problems[0]
     clean = audit_as("supervisor", audit_number="SF2025-000004")
     assert any("历史完整性：完整" in s.value for s in clean.success)
+
+
+def test_the_audit_as_of_a_past_day_shows_the_case_as_it_stood_then(home: Path) -> None:
+    claimed = next(e for e in cli_case(home, CASE)["history"] if e["type"] == "Claimed")
+    day = date.fromisoformat(claimed["at"][:10])
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--home", str(home), "case", CASE, "--as-of", day.isoformat(),
+                     "--format", "json"]) == 0
+    expected = json.loads(out.getvalue())
+    at = audit_as("supervisor", audit_number=CASE)
+    at.date_input(key="audit_as_of").set_value(day).run()
+    assert not at.exception, at.exception
+    timeline = at.dataframe[1].value
+    assert list(timeline["版本"]) == [e["version"] for e in expected["history"]]
+    assert "归档" not in list(timeline["操作"])
+    heading = next(x for x in texts(at).splitlines() if "**状态**" in x)
+    assert f"截至 {day.isoformat()} 23:59" in heading
+    assert "已归档" not in heading and expected["state"]["status"] == "claimed"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.actions import ACTION_NAMES, MAX_TEXT, InvalidAction, parse_action
+from domain.actions import ACTION_NAMES, MAX_TEXT, InvalidAction, Rate, parse_action
 
 BASE = {"case": "WZ-2025-0001", "at": "2025-09-30T10:00:00+08:00", "by": "office-1"}
 # action → its required fields with valid values
@@ -211,6 +211,7 @@ def test_the_content_hash_differs_when_any_field_differs(field: str) -> None:
 
 @pytest.mark.parametrize(("field", "value"), [
     ("rating", "不满意"), ("channel", "电话回访"), ("default", True), ("note", "回访"),
+    ("resolved", True), ("resolved", False),
 ])
 def test_the_rating_hash_differs_when_a_rating_field_differs(field: str, value: Any) -> None:
     first, second = parse_action(line("rate")), parse_action(line("rate", **{field: value}))
@@ -260,3 +261,20 @@ def test_every_format_message_is_in_chinese(text: str) -> None:
     with pytest.raises(InvalidAction) as caught:
         parse_action(text)
     assert "Input should" not in str(caught.value) and "Unable" not in str(caught.value)
+
+
+def test_a_value_outside_a_list_names_the_allowed_values_in_chinese() -> None:
+    message = error_of(line("rate", rating="很好"))
+    assert message == "字段 rating: 取值 '很好' 无效，应为 “满意”、“基本满意”、“不满意” 之一"
+    assert " or " not in error_of(line("register", category="表扬"))
+
+
+def test_a_rating_line_without_resolved_keeps_the_id_it_had_before_resolved_existed() -> None:
+    assert parse_action(line("rate")).action_id() == "h:a71ed9479e3550abcecfd92a369990cf"
+
+
+def test_resolved_is_the_citizens_yes_or_no() -> None:
+    rated = parse_action(line("rate", resolved=False))
+    assert isinstance(rated, Rate) and rated.resolved is False
+    assert parse_action(line("rate")).model_dump()["resolved"] is None
+    assert error_of(line("rate", resolved="也许")) == "字段 resolved: 应为 true 或 false"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from domain.actions import InvalidAction, parse_action
 from domain.calendar import WorkingCalendar
-from domain.case import OFFICE, Case
+from domain.case import AFTER_ARCHIVE, OFFICE, Case
 from domain.errors import (
     ActionBeforePreviousEvent,
     AlreadyRated,
@@ -25,6 +25,7 @@ from domain.errors import (
     DepartmentNotHolder,
     ExtensionTooLong,
     IllegalTransition,
+    InvalidDefaultRating,
     InvalidRating,
     NotAssignedYet,
     OpinionRequired,
@@ -49,8 +50,10 @@ from tests.unit.conftest import (
 )
 
 OK = None
+POLICY_FOR_DEFAULTS = DeadlinePolicy(TimeLimits(), WorkingCalendar())
 I = IllegalTransition  # noqa: E741
-ROW_ARCHIVED: dict[str, type[CaseError] | None] = dict.fromkeys(CHAIN_ACTIONS, CaseArchived)
+ROW_ARCHIVED: dict[str, type[CaseError] | None] = {
+    **dict.fromkeys(CHAIN_ACTIONS, CaseArchived), "refer_accountability": None}
 # status → action → None (applied) or the error class the command raises
 TABLE: dict[str, dict[str, type[CaseError] | None]] = {
     "registered": dict(
@@ -305,6 +308,117 @@ def test_a_default_rating_is_recorded_as_a_default() -> None:
         "满意", True, "closed", OFFICE)
 
 
+def test_the_citizens_own_rating_replaces_a_default_and_both_stay_in_the_history() -> None:
+    service = new_service()
+    clock = ServiceClock(service)
+    for step in ("register", *PATH_TO["closed"]):
+        clock.apply(step)
+    assert clock.apply("rate", rating="满意", default=True, channel="系统").status == APPLIED
+    outcome = clock.apply("rate", rating="不满意", channel="电话回访", resolved=False)
+    assert outcome.status == APPLIED, outcome.reason
+    rated = [e for e in service.history("S-1") if e["type"] == "Rated"]
+    assert [(e["rating"], e["default"], e["resolved"]) for e in rated] == [
+        ("满意", True, None), ("不满意", False, False)]
+    assert service.state("S-1")["rating"] == "不满意"
+
+
+def test_a_second_citizen_rating_after_a_replaced_default_is_already_rated() -> None:
+    chain = chain_in("published")
+    chain.do("rate", rating="满意", default=True)
+    chain.do("rate", rating="基本满意")
+    with pytest.raises(AlreadyRated):
+        chain.do("rate", rating="满意")
+    with pytest.raises(AlreadyRated):
+        chain.do("rate", rating="满意", default=True)
+
+
+def test_a_default_may_not_replace_the_citizens_rating_or_another_default() -> None:
+    chain = chain_in("published")
+    chain.do("rate", rating="满意", default=True)
+    with pytest.raises(AlreadyRated):
+        chain.do("rate", rating="满意", default=True)
+    other = chain_in("published")
+    other.do("rate", rating="不满意")
+    with pytest.raises(AlreadyRated):
+        other.do("rate", rating="满意", default=True)
+
+
+def test_a_default_dissatisfied_rating_is_refused_in_chinese() -> None:
+    service = new_service()
+    clock = ServiceClock(service)
+    for step in ("register", *PATH_TO["published"]):
+        clock.apply(step)
+    outcome = clock.apply("rate", rating="不满意", default=True)
+    assert rejected_with(outcome, InvalidDefaultRating)
+    assert "默认评价只能是“满意”" in outcome.reason and "不满意" in outcome.reason
+    assert [e["type"] for e in service.history("S-1")].count("Rated") == 0
+
+
+def test_a_default_rating_may_not_claim_the_citizens_resolved_answer() -> None:
+    chain = chain_in("published")
+    with pytest.raises(InvalidDefaultRating, match="是否解决"):
+        chain.case.rate("满意", "系统", True, at=chain.tick(), by="op", action_id="d",
+                        resolved=True)
+    assert pending(chain.case) == []
+
+
+def test_the_configured_default_rating_is_the_only_default_accepted() -> None:
+    service = CaseService(POLICY_FOR_DEFAULTS, ["D1", "D2"], default_rating="基本满意",
+                          env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    clock = ServiceClock(service)
+    for step in ("register", *PATH_TO["published"]):
+        clock.apply(step)
+    assert rejected_with(clock.apply("rate", rating="满意", default=True), InvalidDefaultRating)
+    assert clock.apply("rate", rating="基本满意", default=True).status == APPLIED
+
+
+def test_the_citizens_resolved_answer_is_recorded_with_the_rating() -> None:
+    chain = chain_in("published")
+    chain.case.rate("基本满意", "电话回访", False, at=chain.tick(), by="op", action_id="r",
+                    resolved=True)
+    (event,) = pending(chain.case)
+    assert (event.rating, event.resolved, event.default) == ("基本满意", True, False)
+
+
+def test_an_archived_case_can_still_be_referred_for_accountability() -> None:
+    chain = chain_in("archived")
+    chain.do("refer_accountability", department="D1")
+    (event,) = pending(chain.case)
+    assert (type(event).__name__, event.status, event.department) == (
+        "ReferredForAccountability", "archived", "D1")
+
+
+@pytest.mark.parametrize("action", [a for a in CHAIN_ACTIONS if a != "refer_accountability"])
+def test_an_archived_case_refuses_every_other_action_naming_it_in_chinese(action: str) -> None:
+    service = new_service()
+    clock = ServiceClock(service)
+    for step in ("register", *PATH_TO["archived"]):
+        clock.apply(step)
+    outcome = clock.apply(action)
+    assert rejected_with(outcome, CaseArchived)
+    zh = outcome.reason.split(": ", 1)[1]
+    assert action not in zh and "已归档" in zh
+
+
+def test_an_illegal_transition_names_status_and_action_in_chinese() -> None:
+    with pytest.raises(IllegalTransition) as caught:
+        chain_in("published").do("archive")
+    text = str(caught.value).split(": ", 1)[1]
+    assert "当前状态为“已回复”，不能执行“归档”" in text
+    assert "published" not in text and "archive" not in text
+
+
+@pytest.mark.parametrize(("status", "action"), [
+    (s, a) for s in STATUSES for a in CHAIN_ACTIONS if TABLE[s][a] is not None])
+def test_every_refusal_reads_in_chinese(status: str, action: str) -> None:
+    chain = chain_in(status)
+    with pytest.raises(CaseError) as caught:
+        chain.do(action)
+    text = str(caught.value).split(": ", 1)[1]
+    words = {*STATUSES, *CHAIN_ACTIONS, "OFFICE"} - {"D1", "D2"}
+    assert not [w for w in words if w in text], text
+
+
 def test_extensions_are_limited_cumulatively() -> None:
     chain = chain_in("claimed")
     chain.do("extend", working_days=10)
@@ -427,7 +541,7 @@ def test_random_action_sequences_keep_the_chain_rules(
         except CaseError:
             assert case.version == version and pending(case) == []
             continue
-        assert not archived, "an event was recorded after Archived"
+        assert not archived or action in AFTER_ARCHIVE, "a refused action was recorded"
         assert hours >= 0, "an event was recorded earlier than the previous one"
         chain.clock += timedelta(hours=hours)
         (event,) = pending(case)

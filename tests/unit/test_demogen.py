@@ -213,3 +213,15 @@ def test_a_million_cases_stream_without_being_built_first() -> None:
     first = list(itertools.islice(stream, 2000))
     assert first[0]["case"] == "SF2025-0000001"
     assert max(_at(a) for a in first) - _at(first[0]) < timedelta(days=10)
+
+
+def test_phone_callbacks_answer_whether_the_problem_was_solved(
+        actions: list[dict[str, Any]]) -> None:
+    rates = [a for a in actions if a["action"] == "rate"]
+    calls = [a for a in rates if a["channel"] == "电话回访"]
+    assert calls and all(isinstance(a["resolved"], bool) for a in calls)
+    assert all("resolved" not in a for a in rates if a["channel"] != "电话回访")
+    solved = sum(a["resolved"] for a in calls) / len(calls)
+    assert 0.8 < solved < 0.99
+    unhappy = [a["resolved"] for a in calls if a["rating"] == "不满意"]
+    assert sum(unhappy) < len(unhappy) / 2

@@ -116,3 +116,25 @@ def test_a_mapping_naming_an_unknown_field_is_refused(tmp_path: Path) -> None:
     path.write_text('[columns]\nnumbr = "编号"\n', encoding="utf-8")
     with pytest.raises(MappingError, match="numbr"):
         load_mapping(path)
+
+
+@pytest.mark.parametrize(("word", "expected"), [("是", True), ("已解决", True), ("否", False),
+                                                ("未解决", False)])
+def test_the_citizens_resolved_answer_is_read_from_its_column(word: str, expected: bool) -> None:
+    rate = next(a for a in CONVERTER.actions(full_row(是否解决=word)) if a["action"] == "rate")
+    assert rate["resolved"] is expected
+
+
+def test_an_empty_resolved_cell_records_no_answer() -> None:
+    rate = next(a for a in CONVERTER.actions(full_row()) if a["action"] == "rate")
+    assert "resolved" not in rate
+
+
+@pytest.mark.parametrize(("changes", "reason"), [
+    ({"是否解决": "差不多"}, "是否解决 '差不多' 无效"),
+    ({"满意度": "默认满意", "是否解决": "是"}, "默认评价时不能填写是否解决"),
+])
+def test_a_bad_or_impossible_resolved_answer_rejects_the_row(changes: dict[str, Any],
+                                                             reason: str) -> None:
+    with pytest.raises(RowProblem, match=reason):
+        CONVERTER.actions(full_row(**changes))

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from domain.errors import UnknownCase
+from domain.errors import CaseNotYetRegistered, UnknownCase
 from wenzheng.applyfile import apply_file, write_dead_letter
 from wenzheng.home import Home
 from wenzheng.render import case_text, mask_phone, mask_text, to_json
@@ -78,16 +78,24 @@ def _progress_printer(total: int, started: float) -> Callable[[int], None]:
 
 def cmd_case(args: argparse.Namespace, home: Home) -> int:
     """Print a case's full history (with the audit view) and its current state."""
-    from wenzheng.commands.projections import case_audit
+    from wenzheng.commands.projections import _moment, case_audit
 
+    try:
+        moment = _moment(args.as_of) if args.as_of else None
+    except ValueError:
+        print(f"--as-of 不是合法的时间：{args.as_of!r}（应为 ISO 8601，如 2025-10-14 或 "
+              "2025-10-14T10:00:00+08:00）", file=sys.stderr)
+        return 2
     service = home.open_service()
     try:
-        state = service.state(args.number)
-        history = service.history(args.number)
+        if moment is None:
+            state, history = service.state(args.number), service.history(args.number)
+        else:
+            state, history = service.as_of(args.number, moment)
         personal = service.personal_data(args.number)
         found = case_audit(home, service, args.number, args.as_of)
-    except UnknownCase as exc:
-        print(str(exc), file=sys.stderr)
+    except (UnknownCase, CaseNotYetRegistered) as exc:
+        print(_reason(exc), file=sys.stderr)
         return 1
     finally:
         service.close()
@@ -105,12 +113,20 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
         "held_working_days": found.held_days, "overdue_working_days": found.overdue_days,
         "overdue_holder": found.overdue_holder, "overdue_stage_now": found.overdue_stage_now,
     }
+    state["overdue_stage"] = found.overdue_stage_now
+    state["overdue"] = found.overdue_stage_now is not None
     if args.format == "json":
-        print(to_json({"case": args.number, "state": state, "history": history}))
+        asked = {"as_of": found.as_of} if moment is not None else {}
+        print(to_json({"case": args.number, **asked, "state": state, "history": history}))
     else:
         state["audit"]["as_of"] = found.as_of
         print(case_text(state, history, home.settings().department_names()))
     return 0
+
+
+def _reason(exc: Exception) -> str:
+    """A domain error's Chinese message without its class name."""
+    return str(exc).split(": ", 1)[-1]
 
 
 def _unseal(event: dict[str, Any], personal: dict[str, Any] | None) -> None:
@@ -148,7 +164,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("case", help="a case's full history and current state")
     p.add_argument("number")
     p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--as-of", dest="as_of", help="audit as of this moment (default: now)")
+    p.add_argument("--as-of", dest="as_of",
+                   help="the case as it stood at this moment (default: now)")
     from wenzheng.commands.casecheck import checked_case  # checks the chain, then cmd_case
 
     p.set_defaults(run=checked_case)

@@ -190,7 +190,9 @@ CSV_FIELDS = ("code", "name", "received", "replied", "reply_rate", "on_time_rate
               "completion_rate", "satisfaction_rate", "rework_rate", "overdue_open",
               "overdue_open_office", "replied_late", "replied_late_office", "claimed_on_time",
               "supervised", "disputed", "rated", "rated_explicit", "rated_default",
-              "mean_handling_days")
+              "mean_handling_days", "satisfaction_rate_explicit", "ratings_citizen",
+              "ratings_default", "resolution_rate", "resolved_answers", "resolved_default",
+              "resolved_no", "resolved_unanswered")
 
 
 def _csv(result: dict[str, Any]) -> str:

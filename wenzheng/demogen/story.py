@@ -222,6 +222,11 @@ class Handling:
                            text="重新调查，提出新的办理意见。")
         return self._submit(unit, op, clock.office_time(day, rng))
 
+    def _resolved(self, rating: str, at: datetime) -> bool:
+        """The citizen's 是否解决 at a phone callback (its own draw: the rest stays as it was)."""
+        draw = random.Random(f"{self.story.seed}:{self.story.number}:{at.isoformat()}")
+        return draw.random() < RESOLVED_CHANCE[rating]
+
     def _rate(self, p: Profile, published: datetime) -> tuple[datetime, str]:
         """The citizen's rating, or the default one after DEFAULT_RATING_DAYS days."""
         rng = self.rng
@@ -230,10 +235,15 @@ class Handling:
             at = published + timedelta(minutes=rng.randrange(60, 5 * 24 * 60))
             channel = rng.choice(("网民评议", "网民评议", "电话回访"))
             by = "citizen" if channel == "网民评议" else self.office
-            return self.story.add("rate", at, by, rating=rating, channel=channel), rating
+            extra = {"resolved": self._resolved(rating, at)} if channel == "电话回访" else {}
+            return self.story.add("rate", at, by, rating=rating, channel=channel,
+                                  **extra), rating
         at = published + timedelta(days=DEFAULT_RATING_DAYS)
         return self.story.add("rate", at, "system", rating="满意", channel=DEFAULT_CHANNEL,
                               default=True), "满意"
+
+
+RESOLVED_CHANCE = {"满意": 0.97, "基本满意": 0.8, "不满意": 0.25}  # 电话回访：是否解决
 
 
 def _choose(rng: random.Random, weights: tuple[float, ...]) -> int:

@@ -17,9 +17,10 @@ from wenzheng.ledger.mapping import DEFAULT_COLUMNS
 EXPORT_FIELDS = (
     "number", "source", "title", "content", "category", "priority", "region", "registered_at",
     "assigned_at", "department", "claimed_at", "opinion_at", "opinion_text", "submitted_at",
-    "replied_at", "reply_text", "rating", "rated_at", "rating_channel", "closed_at",
+    "replied_at", "reply_text", "rating", "rated_at", "rating_channel", "closed_at", "resolved",
 )
 HEADERS = [DEFAULT_COLUMNS[f] for f in EXPORT_FIELDS]
+RESOLVED_WORDS = {True: "是", False: "否"}
 
 
 def ledger_subset(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,7 +90,9 @@ def ledger_row(subset: list[dict[str, Any]], names: dict[str, str]) -> dict[str,
         elif kind == "rate":
             default = a.get("default", False)
             row.update(rating="默认满意" if default else a["rating"], rated_at=at,
-                       rating_channel=None if default else a.get("channel"))
+                       rating_channel=None if default else a.get("channel"),
+                       resolved=RESOLVED_WORDS.get(bool(a["resolved"]))
+                       if a.get("resolved") is not None else None)
         elif kind == "close":
             row["closed_at"] = at
     return row

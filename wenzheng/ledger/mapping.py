@@ -12,7 +12,7 @@ Field_ = Literal[
     "number", "source", "title", "content", "category", "priority", "region", "citizen_name",
     "citizen_phone", "registered_at", "assigned_at", "department", "claimed_at", "opinion_at",
     "opinion_text", "submitted_at", "replied_at", "reply_text", "rating", "rated_at",
-    "rating_channel", "closed_at",
+    "rating_channel", "closed_at", "resolved",
 ]
 DEFAULT_COLUMNS: dict[str, str] = {
     "number": "编号", "source": "来源", "title": "标题", "content": "内容", "category": "类别",
@@ -21,7 +21,7 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "department": "承办单位", "claimed_at": "认领时间", "opinion_at": "办理意见时间",
     "opinion_text": "办理意见", "submitted_at": "上报时间", "replied_at": "回复时间",
     "reply_text": "回复内容", "rating": "满意度", "rated_at": "评价时间",
-    "rating_channel": "评价方式", "closed_at": "办结时间",
+    "rating_channel": "评价方式", "closed_at": "办结时间", "resolved": "是否解决",
 }
 REQUIRED = ("number", "registered_at")
 

@@ -209,15 +209,30 @@ class RowConverter:
         at = times.get("rated_at") or times["replied_at"]
         assert at is not None
         if word in self.mapping.default_rating_words:
+            if text["resolved"]:
+                raise RowProblem(f"{self.mapping.header_of('rating')}为默认评价时不能填写"
+                                 f"{self.mapping.header_of('resolved')}（只有群众本人才能回答）")
             add("rate", "rate", at, rating="满意", channel=DEFAULT_CHANNEL, default=True)
             return
         if word not in RATINGS:
             raise RowProblem(f"{self.mapping.header_of('rating')} {word!r} 无效，应为 "
                              f"{'、'.join(RATINGS)}、{'、'.join(self.mapping.default_rating_words)}"
                              "或留空")
+        resolved = self._resolved(text["resolved"])
         add("rate", "rate", at, rating=word,
-            channel=text["rating_channel"] or self.mapping.defaults.rating_channel)
+            channel=text["rating_channel"] or self.mapping.defaults.rating_channel,
+            **({} if resolved is None else {"resolved": resolved}))
+
+    def _resolved(self, word: str) -> bool | None:
+        """是否解决: the citizen's answer, or None when the cell is empty."""
+        if not word:
+            return None
+        if word not in RESOLVED:
+            raise RowProblem(f"{self.mapping.header_of('resolved')} {word!r} 无效，应为 "
+                             f"{'、'.join(RESOLVED)}或留空")
+        return RESOLVED[word]
 
 
+RESOLVED = {"是": True, "已解决": True, "否": False, "未解决": False}
 _STEP_ZH = {"register": "登记", "assign": "交办", "claim": "认领", "opinion": "办理意见",
             "submit_reply": "上报", "publish_reply": "回复", "rate": "评价", "close": "办结"}

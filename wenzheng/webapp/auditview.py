@@ -22,7 +22,7 @@ DETAIL_ZH = {"department": "单位", "co_departments": "协办", "reason": "理�
              "working_days": "延期工作日", "level": "督办级别", "note": "督办意见",
              "response_due": "回应期限", "rating": "评价", "channel": "渠道", "default": "默认评价",
              "text": "内容", "source": "来源", "category": "类别", "priority": "优先级",
-             "region": "区域", "title": "诉求"}
+             "region": "区域", "title": "诉求", "resolved": "是否解决"}
 UNCHECKED = "未校验"
 
 
@@ -62,6 +62,8 @@ def _detail_text(detail: str) -> str:
             continue
         if isinstance(value, list):
             value = "、".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "是" if value else "否"
         parts.append(f"{label}：{value}")
     return "；".join(parts)
 

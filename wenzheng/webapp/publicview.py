@@ -78,7 +78,7 @@ def praised_frame(cases: list[Praised], names: dict[str, str]) -> pd.DataFrame:
 
 
 def figures_frame(result: dict[str, Any]) -> pd.DataFrame:
-    """Per department: received, replied, reply rate, satisfaction (all and explicit ratings)."""
+    """Per department: received, replied, reply rate, satisfaction and resolution, whose word."""
     rows = []
     for d in result["departments"]:
         if not d["received"]:
@@ -86,6 +86,9 @@ def figures_frame(result: dict[str, Any]) -> pd.DataFrame:
         rows.append({"单位": d["name"], "受理": d["received"], "公开回复": d["replied"],
                      "回复率": d["reply_rate"], "满意率": d["satisfaction_rate"],
                      "评价件数": d["rated"], "其中群众亲自评价": d["rated_explicit"],
+                     "其中默认评价": d["ratings_default"], "解决率": d["resolution_rate"],
+                     "群众答是否解决": d["resolved_answers"],
                      "说明": "样本较小" if d["small_sample"] else ""})
     return pd.DataFrame(rows, columns=["单位", "受理", "公开回复", "回复率", "满意率", "评价件数",
-                                       "其中群众亲自评价", "说明"])
+                                       "其中群众亲自评价", "其中默认评价", "解决率",
+                                       "群众答是否解决", "说明"])
