@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.service import CaseService
 from wenzheng.config import CONFIG_NAME, Settings, load_settings, write_default
+from wenzheng.store.kek import DEMO_KEK_NAME, KEK_ENV, KEK_FILE_ENV, write_kek_file
 
 DEFAULT_HOME = ".wenzheng"
 
@@ -47,10 +48,25 @@ class Home:
         """Where rejected input is kept with its reasons."""
         return self.root / "dead-letter"
 
+    @property
+    def demo_kek(self) -> Path:
+        """The demonstration home's key-encryption key (only `wenzheng demo` writes it)."""
+        return self.root / DEMO_KEK_NAME
+
     def init(self) -> bool:
-        """Create the folder and a default configuration; True if the configuration is new."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        return write_default(self.config_path)
+        """Create the folder (owner-only) and a default configuration; True if it is new."""
+        owner_only()
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        written = write_default(self.config_path)
+        tighten(self.root)
+        return written
+
+    def ensure_demo_kek(self) -> bool:
+        """Give a demonstration home its own KEK file unless one is configured; True if made."""
+        if os.environ.get(KEK_ENV, "").strip() or os.environ.get(KEK_FILE_ENV, "").strip():
+            return False
+        self.init()
+        return write_kek_file(self.demo_kek)
 
     def settings(self) -> Settings:
         """The validated configuration (a fresh home gets the demonstration city)."""
@@ -60,19 +76,56 @@ class Home:
     def store_env(self) -> dict[str, str]:
         """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
         url = os.environ.get("WENZHENG_DATABASE_URL", "").strip()
-        if url:
-            return postgres_env(url)
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.events_db)}
+        env = postgres_env(url) if url else {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.events_db)}
+        if (not os.environ.get(KEK_ENV, "").strip() and not os.environ.get(KEK_FILE_ENV, "").strip()
+                and self.demo_kek.is_file()):
+            env[KEK_FILE_ENV] = str(self.demo_kek)
+        return env
 
     def open_service(self) -> CaseService:
         """The case service on this home's store."""
         settings = self.settings()
         env = self.store_env()
         if "POSTGRES_SCHEMA" not in env:
-            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
-        with schema_lock(env):  # two processes starting on a fresh schema must not race
-            ensure_schema(env)
-            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+            service = CaseService(settings.deadline_policy(), settings.department_codes(), env=env)
+        else:
+            with schema_lock(env):  # two processes starting on a fresh schema must not race
+                ensure_schema(env)
+                service = CaseService(settings.deadline_policy(), settings.department_codes(),
+                                      env=env)
+        from wenzheng.store.legacy_keys import migrate_legacy_keys
+
+        try:
+            migrate_legacy_keys(env, service.vault)
+        except BaseException:
+            service.close()
+            raise
+        tighten(self.root)
+        return service
+
+
+def owner_only() -> None:
+    """Files and folders this process creates are readable by their owner only."""
+    os.umask(0o077)
+
+
+HOME_FILES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal", ".toml", ".kek",
+              ".jsonl")
+
+
+def tighten(root: Path) -> None:
+    """Make the home's own files (stores, settings, keys, dead letters) owner-only."""
+    letters = root / "dead-letter"
+    if letters.is_dir():
+        letters.chmod(0o700)
+    for folder in (root, letters):
+        if not folder.is_dir():
+            continue
+        for child in folder.iterdir():
+            if (child.suffix in HOME_FILES or child.name.endswith(HOME_FILES)) and \
+                    child.is_file() and child.stat().st_mode & 0o077:
+                child.chmod(0o600)
 
 
 def postgres_env(url: str) -> dict[str, str]:
