@@ -3,7 +3,7 @@
 Erasing deletes every key row of the case and leaves no copy in the key store's files or pages:
 SQLite runs with `secure_delete` and a rollback journal (the commit writes the zeroed page into
 the file itself; no WAL frame keeps the old page), PostgreSQL rewrites the key table
-(`VACUUM FULL`) so the dead tuple's page is not kept.
+(TRUNCATE and copy back the other cases' keys) so no dead tuple is kept.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ KEY_TABLE, ERASURE_TABLE = "case_keys", "erasures"
 
 
 def keys_schema(env: Mapping[str, str]) -> str:
-    """The PostgreSQL schema holding the keys: `<events schema>_keys` (`wenzheng_keys` for public)."""
+    """The schema holding the keys: `<events schema>_keys` (`wenzheng_keys` for public)."""
     schema = env.get("POSTGRES_SCHEMA") or "public"
     return "wenzheng_keys" if schema == "public" else f"{schema}_keys"
 
@@ -174,13 +174,19 @@ class PostgresKeyVault(_Wrapping):
         return self._unwrapped(originator_id, [bytes(r[0]) for r in rows])
 
     def destroy(self, originator_id: UUID, at: str, reason: str) -> None:
-        """Delete the case's keys, then rewrite the table so no page keeps the dead tuples."""
-        with self._connect() as conn:
-            with conn.transaction():
-                conn.execute(sql.SQL("DELETE FROM {} WHERE originator_id=%s").format(self.table),
-                             (originator_id,))
-                self._note(conn, originator_id, at, reason)
-            conn.execute(sql.SQL("VACUUM FULL {}").format(self.table))
+        """Rewrite the key table without the case's keys, so no page keeps them.
+
+        A DELETE (even followed by VACUUM FULL) leaves the tuple in place while any snapshot
+        on the server may still see it; TRUNCATE gives the table a new, empty file at once,
+        and the other cases' keys are copied back in the same locked transaction.
+        """
+        with self._connect() as conn, conn.transaction():
+            conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(self.table))
+            conn.execute(sql.SQL("CREATE TEMP TABLE wz_keep ON COMMIT DROP AS SELECT * FROM {} "
+                                 "WHERE originator_id <> %s").format(self.table), (originator_id,))
+            conn.execute(sql.SQL("TRUNCATE {}").format(self.table))
+            conn.execute(sql.SQL("INSERT INTO {} SELECT * FROM wz_keep").format(self.table))
+            self._note(conn, originator_id, at, reason)
 
     def record_erased(self, originator_id: UUID, at: str, reason: str) -> None:
         """Note an erasure done before the keys moved here (migration)."""
