@@ -132,7 +132,7 @@ def postgres_env(url: str) -> dict[str, str]:
     """Translate postgresql://user:pw@host:port/db?schema=s into eventsourcing's variables."""
     parts = urlparse(url)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise ValueError(f"WENZHENG_DATABASE_URL 必须以 postgresql:// 开头：{url!r}")
+        raise ValueError("WENZHENG_DATABASE_URL 必须以 postgresql:// 开头")
     query = parse_qs(parts.query)
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -147,14 +147,42 @@ def postgres_env(url: str) -> dict[str, str]:
     return env
 
 
-def connect_postgres(env: dict[str, str], autocommit: bool = False) -> Any:
+def connect_postgres(env: dict[str, str], autocommit: bool = False,
+                     timeout: int | None = None) -> Any:
     """A psycopg connection to the database described by eventsourcing's variables."""
     import psycopg
 
     return psycopg.connect(
         host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
         password=env.get("POSTGRES_PASSWORD") or None, dbname=env["POSTGRES_DBNAME"],
-        autocommit=autocommit)
+        autocommit=autocommit, connect_timeout=timeout)
+
+
+class StoreUnavailable(RuntimeError):
+    """The configured PostgreSQL server cannot be used; the message never holds the password."""
+
+
+_PG_REASONS = (("password authentication failed", "用户名或密码不对"),
+               ("does not exist", "数据库或用户不存在"),
+               ("no password supplied", "服务器要求密码，但 URL 中没有"),
+               ("Connection refused", "服务器未在该地址监听（连接被拒绝）"),
+               ("timeout", "连接超时"),
+               ("could not translate host name", "主机名无法解析"))
+
+
+def check_postgres(env: dict[str, str]) -> None:
+    """Fail fast, in one Chinese line, when the PostgreSQL server cannot be reached or entered."""
+    import psycopg
+
+    try:
+        with connect_postgres(env, autocommit=True, timeout=5):
+            pass
+    except psycopg.Error as exc:
+        text = str(exc)
+        reason = next((zh for en, zh in _PG_REASONS if en in text), "连接失败")
+        where = (f"{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/"
+                 f"{env['POSTGRES_DBNAME']}")
+        raise StoreUnavailable(f"无法连接 PostgreSQL（{where}）：{reason}") from None
 
 
 SCHEMA_LOCK_KEY = 0x77656E7A  # "wenz": one advisory lock for creating schemas and tables

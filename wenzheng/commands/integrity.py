@@ -10,6 +10,7 @@ from typing import Any
 from domain.calendar import BUSINESS_TZ
 from domain.errors import CaseError
 from wenzheng.home import Home
+from wenzheng.redact import scrub_dead_letters
 from wenzheng.render import to_json
 from wenzheng.store.verify import Problem, Report, check_anchor, verify_case, verify_store
 
@@ -98,6 +99,7 @@ def cmd_erase(args: argparse.Namespace, home: Home) -> int:
         return 1
     finally:
         service.close()
+    scrub_dead_letters(home.dead_letter_dir)  # derived copies (docs/integrity.md)
     print(f"已销毁案件 {args.case} 的个人信息密钥；删除记录为第 {outcome.version} 个事件")
     return 0
 

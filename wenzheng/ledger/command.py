@@ -52,7 +52,7 @@ def run_import(args: argparse.Namespace, home: Home) -> int:
         service.close()
     print(file=sys.stderr)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    personal = frozenset(mapping.header_of(f) for f in ("citizen_name", "citizen_phone"))
+    personal = frozenset(mapping.header_of(f) for f in ("citizen_name", "citizen_phone", "content"))
     dead = write_rejected(report, headers, path, home.dead_letter_dir, stamp, personal)
     if args.format == "json":
         print(to_json({**report.as_dict(), "rejected_file": str(dead) if dead else None}))

@@ -11,6 +11,7 @@ from typing import Any
 from domain.actions import parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
 from wenzheng.ledger.rows import RowConverter, RowProblem
+from wenzheng.redact import HIDDEN, scrub
 
 CHUNK_ROWS = 500
 _STEP_ZH = {"register": "登记", "assign": "交办", "claim": "认领", "opinion": "办理意见",
@@ -140,7 +141,8 @@ def write_rejected(report: ImportReport, headers: list[str], source: Path, folde
                    stamp: str, personal: frozenset[str] = frozenset()) -> Path | None:
     """The rejected rows with their numbers and reasons, as a CSV Excel opens (UTF-8 BOM).
 
-    Columns holding personal data (`personal`) are blanked: the source ledger still has them.
+    Columns holding personal data (`personal`: the citizen, the message) are blanked and phone
+    or ID numbers in the other cells hidden: the source ledger still has them.
     """
     if not report.rejected:
         return None
@@ -150,8 +152,9 @@ def write_rejected(report: ImportReport, headers: list[str], source: Path, folde
         writer = csv.writer(handle)
         writer.writerow(["行号", "原因", *headers])
         for r in report.rejected:
-            writer.writerow([r.row, r.reason, *("（已隐去）" if h in personal and r.values.get(h)
-                                                else _cell(r.values.get(h)) for h in headers)])
+            writer.writerow([r.row, scrub(r.reason), *(
+                HIDDEN if h in personal and r.values.get(h) else scrub(_cell(r.values.get(h)))
+                for h in headers)])
     return target
 
 
