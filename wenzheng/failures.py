@@ -6,7 +6,6 @@ import errno
 import os
 import re
 import sqlite3
-from typing import Any
 
 from domain.calendar import CalendarNotCovered
 from domain.errors import CaseError
@@ -48,17 +47,30 @@ def _is_store_error(exc: BaseException) -> bool:
     return module.startswith(("psycopg", "eventsourcing"))
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and its causes (drivers' errors wrapped by the store library)."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in found and len(found) < 10:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
 def _disk_full(exc: BaseException) -> bool:
-    """A write refused for lack of space (or a file-size limit)."""
+    """A write refused for lack of space, a file-size limit or a failing disk."""
     if isinstance(exc, OSError) and exc.errno in _DISK:
         return True
+    if isinstance(exc, sqlite3.Error) and str(getattr(exc, "sqlite_errorname", "")).startswith(
+            ("SQLITE_FULL", "SQLITE_IOERR")):
+        return True
     text = str(exc).lower()
-    return "disk is full" in text or "no space left" in text or "file too large" in text
+    return any(s in text for s in ("disk is full", "no space left", "file too large",
+                                   "disk i/o error", "could not extend file"))
 
 
 def explain(exc: BaseException) -> tuple[int, str]:
     """The exit status and the one Chinese line for an exception that ended a command."""
-    cause: Any = exc.__cause__ or exc.__context__
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED, "已中断"
     if isinstance(exc, ConfigError):
@@ -71,10 +83,11 @@ def explain(exc: BaseException) -> tuple[int, str]:
         return REJECTED, _first_line(exc)
     if isinstance(exc, KekError):
         return USAGE, f"密钥错误：{_first_line(exc)}"
-    if _disk_full(exc) or (cause is not None and _disk_full(cause)):
-        return DISK, ("磁盘空间不足（或超出文件大小限制），写入未完成；已写入的批次完整，"
-                      "请腾出空间后重新运行")
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+    if any(_disk_full(e) for e in _chain(exc)):
+        return DISK, ("写入磁盘失败（空间不足、超出文件大小限制或磁盘故障），本批未写入；"
+                      "已写入的批次完整，腾出空间后重新运行即可")
+    if any(isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError)
+           for e in _chain(exc)):
         return STORE, f"数据库文件损坏或不是数据库（{_first_line(exc)}）；请从备份恢复"
     if _is_store_error(exc):
         text = _first_line(exc)
