@@ -288,7 +288,7 @@ def _json_problem(error: str) -> str:
     if "surrogate" in error:
         return f"含有不成对的 Unicode 代理字符（如 \\udc80），不是合法的文本{where}"
     if "recursion limit" in error:
-        return f"嵌套层数过多{where}"
+        return f"JSON 嵌套层数过多{where}"
     if "EOF" in error:
         return f"不是合法的 JSON：行在对象结束前就结束了{where}"
     return f"不是合法的 JSON{where}"
