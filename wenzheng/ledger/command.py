@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from wenzheng.clock import latest_allowed
 from wenzheng.commands.demo import update_read_models
 from wenzheng.home import Home
 from wenzheng.ledger.importer import department_resolver, import_rows, write_rejected
@@ -46,7 +47,8 @@ def run_import(args: argparse.Namespace, home: Home) -> int:
 
     service = home.open_service()
     try:
-        report = import_rows(service, rows, converter, progress=show)
+        report = import_rows(service, rows, converter, progress=show,
+                             not_after=latest_allowed(settings))
         update_read_models(home, service, quiet=True)
     finally:
         service.close()

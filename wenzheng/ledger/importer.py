@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from domain.actions import parse_action
+from domain.actions import InvalidAction, check_not_after, parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
 from wenzheng.ledger.rows import RowConverter, RowProblem
 from wenzheng.redact import HIDDEN, scrub
@@ -73,8 +74,12 @@ def import_rows(
     converter: RowConverter,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    not_after: datetime | None = None,
 ) -> ImportReport:
-    """Convert and apply every row; one store transaction per chunk of rows."""
+    """Convert and apply every row; one store transaction per chunk of rows.
+
+    A row with a time after `not_after` (the clock plus the tolerance) is rejected.
+    """
     report = ImportReport()
     seen: dict[str, int] = {}
     chunk: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
@@ -87,6 +92,10 @@ def import_rows(
             report.rejected.append(RejectedRow(row_no, number, str(exc), values))
             continue
         number = actions[0]["case"]
+        late = _later_than(actions, not_after)
+        if late:
+            report.rejected.append(RejectedRow(row_no, number, late, values))
+            continue
         if number in seen:
             report.rejected.append(RejectedRow(
                 row_no, number, f"编号 {number} 与第 {seen[number]} 行重复", values))
@@ -102,6 +111,18 @@ def import_rows(
         progress(report.rows)
     report.rejected.sort(key=lambda r: r.row)
     return report
+
+
+def _later_than(actions: list[dict[str, Any]], not_after: datetime | None) -> str:
+    """Why a row dated after the allowed moment is refused ('' when it is not)."""
+    if not_after is None:
+        return ""
+    for action in actions:
+        try:
+            check_not_after(parse_action(action), not_after)
+        except InvalidAction as exc:
+            return str(exc)
+    return ""
 
 
 def _flush(service: CaseService, chunk: list[tuple[int, dict[str, Any], list[dict[str, Any]]]],
