@@ -213,3 +213,34 @@ def test_postgresql_keys_live_in_their_own_schema(pg_home: tuple[Home, dict[str,
             "table_name IN ('case_keys', 'wenzheng_case_keys')")}
     assert (keys_schema(env), "case_keys") in found
     assert (env["POSTGRES_SCHEMA"], "wenzheng_case_keys") not in found
+
+
+@pytest.mark.postgres
+def test_an_old_postgresql_schema_with_keys_beside_the_events_migrates_them(
+        pg_home: tuple[Home, dict[str, str]]) -> None:
+    home, env = pg_home
+    service = registered(home, cases=2)
+    oid = case_id("K-00001")
+    key = unwrap(load_kek(dict(os.environ)), oid, pg_wrapped(env, oid)[0])
+    service.close()
+    with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]),
+                         user=env["POSTGRES_USER"], dbname=env["POSTGRES_DBNAME"],
+                         autocommit=True) as conn:
+        conn.execute(sql.SQL("DELETE FROM {}.case_keys WHERE originator_id=%s").format(
+            sql.Identifier(keys_schema(env))), (oid,))
+        legacy = sql.SQL("{}.wenzheng_case_keys").format(sql.Identifier(env["POSTGRES_SCHEMA"]))
+        conn.execute(sql.SQL("CREATE TABLE {} (originator_id uuid PRIMARY KEY, key bytea, "
+                             "erased_at text, reason text)").format(legacy))
+        conn.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, NULL, NULL)").format(legacy),
+                     (oid, key))
+    service = home.open_service()
+    try:
+        assert service.personal_data("K-00001")["citizen"]["phone"] == phone(1)  # type: ignore[index]
+        with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]),
+                             user=env["POSTGRES_USER"], dbname=env["POSTGRES_DBNAME"]) as conn:
+            gone = conn.execute("SELECT to_regclass(%s)", (
+                f'"{env["POSTGRES_SCHEMA"]}".wenzheng_case_keys',)).fetchone()
+        assert gone == (None,)
+        assert key not in raw_pages(env)
+    finally:
+        service.close()
