@@ -26,8 +26,10 @@ def hide_secrets(text: str) -> str:
     text = _URL_SECRET.sub(r"\1***@", text)
     for name in ("WENZHENG_DATABASE_URL", "POSTGRES_PASSWORD", "WENZHENG_KEK"):
         value = os.environ.get(name, "")
-        secret = value.rsplit("@", 1)[0].split("://", 1)[-1].partition(":")[2] if (
-            name.endswith("_URL")) else value
+        if name.endswith("_URL"):
+            value = value.rsplit("@", 1)[0].split("://", 1)[-1].partition(":")[2] if (
+                "@" in value) else ""
+        secret = value
         if len(secret) >= 3:
             text = text.replace(secret, "***")
     return text
