@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -244,3 +246,28 @@ def test_an_old_postgresql_schema_with_keys_beside_the_events_migrates_them(
         assert key not in raw_pages(env)
     finally:
         service.close()
+
+
+def test_only_a_demonstration_home_gets_its_own_kek(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("WENZHENG_KEK", "WENZHENG_KEK_FILE", "WENZHENG_DATABASE_URL")}
+
+    def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "wenzheng.cli", "--home", str(home), *args],
+                              env=env, capture_output=True, text=True, timeout=300)
+
+    plain = tmp_path / "plain"
+    assert cli(plain, "init").returncode == 0
+    assert not (plain / "demo.kek").exists()
+    (tmp_path / "a.jsonl").write_text(json.dumps(sample_actions(1, DEPARTMENTS)[0]) + "\n",
+                                      encoding="utf-8")
+    refused = cli(plain, "apply", str(tmp_path / "a.jsonl"))
+    assert refused.returncode == 2 and "未配置密钥加密密钥" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    demo = tmp_path / "demo"
+    done = cli(demo, "demo", "--cases", "12")
+    assert done.returncode == 0, done.stderr
+    assert (demo / "demo.kek").stat().st_mode & 0o777 == 0o600
+    shown = cli(demo, "case", "SF2025-000001", "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    assert "*" in json.loads(shown.stdout)["history"][0]["citizen"]["phone"]  # opened, masked
