@@ -271,3 +271,19 @@ def test_only_a_demonstration_home_gets_its_own_kek(tmp_path: Path) -> None:
     shown = cli(demo, "case", "SF2025-000001", "--format", "json")
     assert shown.returncode == 0, shown.stderr
     assert "*" in json.loads(shown.stdout)["history"][0]["citizen"]["phone"]  # opened, masked
+
+
+def test_the_audit_view_without_a_kek_shows_no_personal_data_instead_of_failing(
+        sqlite_home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wenzheng.webapp.auditview import personal_data
+
+    service = registered(sqlite_home, cases=1)
+    service.close()
+    monkeypatch.delenv("WENZHENG_KEK", raising=False)
+    service = sqlite_home.open_service()
+    try:
+        assert personal_data(service, "K-00000", cleared=True) is None
+        with pytest.raises(KekError):
+            service.personal_data("K-00000")
+    finally:
+        service.close()
