@@ -25,6 +25,7 @@ from bench.stores import (
     postgres_url,
     server_url,
 )
+from wenzheng.store.kek import KEK_ENV, new_kek_text
 
 STEPS = ("apply", "raw_save", "rebuild", "raw_read", "queries", "app_render", "relay",
          "raw_produce", "projector", "raw_consume", "e2e")
@@ -259,6 +260,7 @@ def demo_as_of(year: int, home: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run every size, store and step; print the Markdown table at the end."""
     args = parse_args(argv)
+    os.environ.setdefault(KEK_ENV, new_kek_text())  # the stores' homes need a KEK to register
     if args.render:
         docs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in args.render]
         print(report.markdown(docs[0] if len(docs) == 1 else report.merge(docs)))

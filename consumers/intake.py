@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from kafka import TopicPartition
@@ -21,7 +23,7 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from consumers.kafkaio import poll_until_stopped
-from domain.actions import ActionBase, InvalidAction, parse_action
+from domain.actions import ActionBase, InvalidAction, check_not_after, parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED
 
 POLL_TIMEOUT_MS = 1000
@@ -92,20 +94,26 @@ def parse_record(value: bytes | None) -> ActionBase:
 class Intake:
     """Consumes the intake topic, applies actions, dead-letters the rest, then commits."""
 
-    def __init__(self, service: Any, consumer: Any, producer: Any, dead_letter_topic: str) -> None:
+    def __init__(self, service: Any, consumer: Any, producer: Any, dead_letter_topic: str,
+                 not_after: Callable[[], datetime] | None = None) -> None:
         self.service = service
         self.consumer = consumer
         self.producer = producer
         self.dead_letter_topic = dead_letter_topic
+        self.not_after = not_after  # the clock plus the tolerance, read by the caller per batch
 
     def process(self, records: list[Any]) -> IntakeReport:
         """Apply the records' actions in order and dead-letter the invalid or rejected ones."""
         report = IntakeReport(received=len(records))
         valid: list[tuple[Any, ActionBase]] = []
         dead: list[tuple[Any, str, str]] = []
+        limit = self.not_after() if self.not_after is not None else None
         for record in records:
             try:
-                valid.append((record, parse_record(record.value)))
+                action = parse_record(record.value)
+                if limit is not None:
+                    check_not_after(action, limit)
+                valid.append((record, action))
             except InvalidAction as exc:
                 dead.append((record, str(exc), "parse"))
             except Exception as exc:  # poison input must never stop the intake

@@ -55,9 +55,12 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.
 CaseNumber = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-/#:]+$")
 ]
+_NUMERIC = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
 def _iso_text(value: Any) -> Any:
-    """Times come as ISO 8601 text (or datetimes from code), never as numbers."""
-    if isinstance(value, (int, float)):
+    """Times come as ISO 8601 text (or datetimes from code), never as numbers or numeric text."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and _NUMERIC.fullmatch(value)):
         raise ValueError("应为带时区偏移的 ISO 8601 时间字符串，不能是数字")
     return value
 
@@ -138,7 +141,7 @@ class Extend(ActionBase):
     """延期."""
 
     action: Literal["extend"]
-    working_days: int = Field(ge=1, le=60)
+    working_days: int = Field(ge=1, le=60, strict=True)  # a number, not "5"
     reason: Short
 
 
@@ -234,10 +237,29 @@ def parse_action(data: str | bytes | dict[str, Any]) -> Action:
     """Validate one action (JSON text or a dict); raise InvalidAction with a clear reason."""
     try:
         if isinstance(data, (str, bytes)):
-            return _adapter.validate_json(data)
+            action = _adapter.validate_json(data)
+            json.loads(data, object_pairs_hook=_no_duplicate_keys)
+            return action
         return _adapter.validate_python(data)
     except ValidationError as exc:
         raise InvalidAction(describe(exc)) from None
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique (a repeated key would silently win)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise InvalidAction(f"字段 {key}: 同一行中重复出现")
+        seen.add(key)
+    return dict(pairs)
+
+
+def check_not_after(action: Action | ActionBase, limit: datetime) -> None:
+    """Refuse an action dated after `limit` (the clock plus the tolerance, read by the caller)."""
+    if action.at > limit:
+        raise InvalidAction(f"字段 at: 时间 {action.at.isoformat()} 晚于当前时间（允许的最晚时间 "
+                            f"{limit.isoformat(timespec='seconds')}），不予接受")
 
 
 _MESSAGES = {
@@ -271,6 +293,18 @@ _MESSAGES = {
 
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")  # the values in pydantic's "'a', 'b' or 'c'"
 
+def _json_problem(error: str) -> str:
+    """The JSON parser's complaint in Chinese, with the column where it stopped."""
+    found = re.search(r"column (\d+)", error)
+    where = f"（第 {found.group(1)} 个字符附近）" if found else ""
+    if "surrogate" in error:
+        return f"含有不成对的 Unicode 代理字符（如 \\udc80），不是合法的文本{where}"
+    if "recursion limit" in error:
+        return f"JSON 嵌套层数过多{where}"
+    if "EOF" in error:
+        return f"不是合法的 JSON：行在对象结束前就结束了{where}"
+    return f"不是合法的 JSON{where}"
+
 
 def describe(exc: ValidationError) -> str:
     """Pydantic's errors as '字段 x: message' (in Chinese) joined by '；'."""
@@ -288,7 +322,7 @@ def describe(exc: ValidationError) -> str:
         elif kind == "union_tag_not_found":
             where, msg = "action", "缺少字段 action"
         elif kind == "json_invalid":
-            msg = f"不是合法的 JSON（{ctx.get('error', '')}）"
+            msg = _json_problem(str(ctx.get("error", "")))
         elif kind == "literal_error":
             allowed = "、".join(f"“{v}”" for v in _QUOTED.findall(str(ctx.get("expected", ""))))
             msg = f"取值 {err.get('input')!r} 无效，应为 {allowed} 之一"

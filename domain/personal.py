@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -16,21 +17,36 @@ ERASED = "已删除（个人信息已依申请销毁）"
 
 
 class KeyVault(Protocol):
-    """Where case keys live: beside the events, written in the same transaction."""
+    """Where case keys live: apart from the events, wrapped by a key-encryption key."""
 
-    def case_key(self, originator_id: UUID) -> bytes | None:
-        """The case's key, or None once erased."""
+    def store_keys(self, keys: Mapping[UUID, bytes]) -> None:
+        """Keep new cases' keys (before their events are saved)."""
+
+    def case_keys(self, originator_id: UUID) -> list[bytes]:
+        """Every key kept for the case; none once erased."""
+
+    def destroy(self, originator_id: UUID, at: str, reason: str) -> None:
+        """Destroy the case's keys for good."""
 
 
 class MemoryVault:
     """Case keys for the in-memory store (eventsourcing.popo)."""
 
     def __init__(self) -> None:
-        self.keys: dict[UUID, bytes | None] = {}
+        self.keys: dict[UUID, list[bytes]] = {}
 
-    def case_key(self, originator_id: UUID) -> bytes | None:
-        """The case's key, or None once erased."""
-        return self.keys.get(originator_id)
+    def store_keys(self, keys: Mapping[UUID, bytes]) -> None:
+        """Keep new cases' keys."""
+        for oid, key in keys.items():
+            self.keys.setdefault(oid, []).append(key)
+
+    def case_keys(self, originator_id: UUID) -> list[bytes]:
+        """Every key kept for the case; none once erased."""
+        return list(self.keys.get(originator_id, []))
+
+    def destroy(self, originator_id: UUID, at: str, reason: str) -> None:
+        """Forget the case's keys."""
+        self.keys.pop(originator_id, None)
 
 
 def new_key() -> bytes:
@@ -51,11 +67,13 @@ def is_sealed(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 
-def unseal(key: bytes, number: str, token: str) -> Any:
-    """Decrypt a sealed token; raises ValueError when it is not this case's or was altered."""
+def unseal(key: bytes | list[bytes], number: str, token: str) -> Any:
+    """Decrypt a sealed token with the (or any of the) case's keys; ValueError if none opens it."""
     raw = base64.b64decode(token[len(PREFIX):])
-    try:
-        plain = AESGCM(key).decrypt(raw[:12], raw[12:], number.encode("utf-8"))
-    except InvalidTag:
-        raise ValueError(f"案件 {number} 的个人信息密文无法解密（密钥不符或密文被改动）") from None
-    return json.loads(plain)
+    for one in key if isinstance(key, list) else [key]:
+        try:
+            plain = AESGCM(one).decrypt(raw[:12], raw[12:], number.encode("utf-8"))
+        except InvalidTag:
+            continue
+        return json.loads(plain)
+    raise ValueError(f"案件 {number} 的个人信息密文无法解密（密钥不符或密文被改动）")

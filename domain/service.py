@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import EnvType
+from eventsourcing.utils import EnvType, resolve_topic
 
 from domain import actions as A
 from domain import personal
@@ -32,10 +32,15 @@ from domain.policy import DeadlinePolicy, Deadlines
 
 APPLIED, DUPLICATE, REJECTED = "applied", "duplicate", "rejected"
 MAX_RETRIES = 10
-# The recorders that chain every event's hash and keep case keys beside the events.
+# The recorders that chain every event's hash.
 CHAINED_RECORDERS = {
     "eventsourcing.sqlite": "wenzheng.store.sqlite:ChainedSQLiteRecorder",
     "eventsourcing.postgres": "wenzheng.store.postgres:ChainedPostgresRecorder",
+}
+# The key stores that keep case keys apart from the events, wrapped by the KEK.
+KEY_VAULTS = {
+    "eventsourcing.sqlite": "wenzheng.store.keys:SQLiteKeyVault",
+    "eventsourcing.postgres": "wenzheng.store.keys:PostgresKeyVault",
 }
 
 
@@ -61,14 +66,28 @@ class CaseService(Application[UUID]):
         departments: Iterable[str],
         env: dict[str, str] | None = None,
         default_rating: str = DEFAULT_RATING,
+        vault: personal.KeyVault | None = None,
     ) -> None:
         super().__init__(env)
         self.policy = policy
         self.default_rating = default_rating
         self.departments = frozenset(departments)
-        self.memory_vault = personal.MemoryVault()
-        self.vault: personal.KeyVault = (
-            self.recorder if hasattr(self.recorder, "case_key") else self.memory_vault)
+        self.vault: personal.KeyVault = vault or self._default_vault()
+
+    def close(self) -> None:
+        """Close the store and the key vault."""
+        super().close()
+        closer = getattr(self.vault, "close", None)
+        if closer is not None:
+            closer()
+
+    def _default_vault(self) -> personal.KeyVault:
+        """The store's own key vault (named by topic, as the recorders are), else memory."""
+        topic = KEY_VAULTS.get(self.env.get("PERSISTENCE_MODULE", ""))
+        if topic is None:
+            return personal.MemoryVault()
+        vault: personal.KeyVault = resolve_topic(topic)(dict(self.env.items()))
+        return vault
 
     def construct_env(self, name: str, env: EnvType | None = None) -> Any:
         """eventsourcing's environment, with the hash-chained recorder for SQL stores."""
@@ -79,14 +98,15 @@ class CaseService(Application[UUID]):
         return environment
 
     def _save(self, touched: Sequence[Case], **kwargs: Any) -> None:
-        """Save the cases in one transaction, with the keys of newly registered ones."""
+        """Keep the keys of newly registered cases, then save the cases in one transaction.
+
+        A key kept for events that then fail to save is harmless: it opens nothing, and a
+        retried registration keeps a key of its own beside it.
+        """
         keys = {c.id: c.new_key for c in touched if c.new_key is not None
                 and c.pending_events and c.pending_events[0].originator_version == 1}
-        self.save(*touched, case_keys=keys, **kwargs)
-        if self.vault is self.memory_vault:
-            self.memory_vault.keys.update(keys)
-            for oid in kwargs.get("erase_keys", {}):
-                self.memory_vault.keys[oid] = None
+        self.vault.store_keys(keys)
+        self.save(*touched, **kwargs)
 
     # ----- writing ----------------------------------------------------------------------------
 
@@ -288,8 +308,9 @@ class CaseService(Application[UUID]):
                 raise UnknownCase(number)
             aid = f"erase:{number}:{case.version + 1}"
             case.erase_personal_data(reason, at=at, by=by, action_id=aid)
+            self.vault.destroy(case.id, at.isoformat(), reason)
             try:
-                self._save([case], erase_keys={case.id: (at.isoformat(), reason)})
+                self._save([case])
             except IntegrityError:
                 time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))
                 continue
@@ -307,11 +328,11 @@ class CaseService(Application[UUID]):
         citizen, content = registered.citizen, registered.content
         if not personal.is_sealed(citizen.get("sealed")):
             return {"citizen": citizen, "content": content}
-        key = self.vault.case_key(case_id(number))
-        if key is None:
+        keys = self.vault.case_keys(case_id(number))
+        if not keys:
             return None
-        return {"citizen": personal.unseal(key, number, citizen["sealed"]),
-                "content": personal.unseal(key, number, content)}
+        return {"citizen": personal.unseal(keys, number, citizen["sealed"]),
+                "content": personal.unseal(keys, number, content)}
 
     def chain_head(self) -> tuple[int, str]:
         """The global hash chain's last position and hash (hex); (0, '') without a chain."""

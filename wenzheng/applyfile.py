@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from domain.actions import ActionBase, InvalidAction, parse_action
+from domain.actions import ActionBase, InvalidAction, check_not_after, parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService
+from wenzheng.redact import redact_line, scrub
 
 BATCH_SIZE = 2000
 
@@ -79,8 +81,12 @@ def apply_file(
     path: Path,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    not_after: datetime | None = None,
 ) -> ApplySummary:
-    """Validate and apply each line; one store transaction per batch of lines."""
+    """Validate and apply each line; one store transaction per batch of lines.
+
+    Lines dated after `not_after` (the clock plus the tolerance) are rejected.
+    """
     summary = ApplySummary()
     batch: list[tuple[int, str, ActionBase]] = []
     seen = 0
@@ -90,7 +96,10 @@ def apply_file(
             summary.rejected.append(Rejection(line.number, line.problem, line.text))
             continue
         try:
-            batch.append((line.number, line.text, parse_action(line.text)))
+            action = parse_action(line.text)
+            if not_after is not None:
+                check_not_after(action, not_after)
+            batch.append((line.number, line.text, action))
         except InvalidAction as exc:
             summary.rejected.append(Rejection(line.number, str(exc), line.text))
         if len(batch) >= batch_size:
@@ -130,24 +139,9 @@ def write_dead_letter(summary: ApplySummary, source: Path, folder: Path, stamp: 
     while target.exists():  # a second run in the same second keeps the first one's file
         n += 1
         target = folder / f"{source.stem}-{stamp}-{n}.jsonl"
-    with target.open("x", encoding="utf-8") as out:
+    with target.open("x", encoding="utf-8", errors="backslashreplace") as out:
         for r in summary.rejected:
-            record = {"source": str(source), "line": r.line, "reason": r.reason,
+            record = {"source": str(source), "line": r.line, "reason": scrub(r.reason),
                       "text": redact_line(r.text)}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     return target
-
-
-def redact_line(text: str) -> str:
-    """The line with the citizen's contact data and message blanked (the source file has them)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text
-    if not isinstance(data, dict):
-        return text
-    if isinstance(data.get("citizen"), dict):
-        data["citizen"] = {k: "（已隐去）" for k in data["citizen"]}
-    if isinstance(data.get("content"), str):
-        data["content"] = "（已隐去）"
-    return json.dumps(data, ensure_ascii=False)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.service import CaseService
 from wenzheng.config import CONFIG_NAME, Settings, load_settings, write_default
+from wenzheng.store.kek import DEMO_KEK_NAME, KEK_ENV, KEK_FILE_ENV, write_kek_file
 
 DEFAULT_HOME = ".wenzheng"
 
@@ -47,10 +48,25 @@ class Home:
         """Where rejected input is kept with its reasons."""
         return self.root / "dead-letter"
 
+    @property
+    def demo_kek(self) -> Path:
+        """The demonstration home's key-encryption key (only `wenzheng demo` writes it)."""
+        return self.root / DEMO_KEK_NAME
+
     def init(self) -> bool:
-        """Create the folder and a default configuration; True if the configuration is new."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        return write_default(self.config_path)
+        """Create the folder (owner-only) and a default configuration; True if it is new."""
+        owner_only()
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        written = write_default(self.config_path)
+        tighten(self.root)
+        return written
+
+    def ensure_demo_kek(self) -> bool:
+        """Give a demonstration home its own KEK file unless one is configured; True if made."""
+        if os.environ.get(KEK_ENV, "").strip() or os.environ.get(KEK_FILE_ENV, "").strip():
+            return False
+        self.init()
+        return write_kek_file(self.demo_kek)
 
     def settings(self) -> Settings:
         """The validated configuration (a fresh home gets the demonstration city)."""
@@ -60,28 +76,64 @@ class Home:
     def store_env(self) -> dict[str, str]:
         """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
         url = os.environ.get("WENZHENG_DATABASE_URL", "").strip()
-        if url:
-            return postgres_env(url)
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.events_db)}
+        env = postgres_env(url) if url else {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.events_db)}
+        if (not os.environ.get(KEK_ENV, "").strip() and not os.environ.get(KEK_FILE_ENV, "").strip()
+                and self.demo_kek.is_file()):
+            env[KEK_FILE_ENV] = str(self.demo_kek)
+        return env
 
     def open_service(self) -> CaseService:
         """The case service on this home's store."""
         settings = self.settings()
         env = self.store_env()
         if "POSTGRES_SCHEMA" not in env:
-            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env,
-                               default_rating=settings.rating.default)
-        with schema_lock(env):  # two processes starting on a fresh schema must not race
-            ensure_schema(env)
-            return CaseService(settings.deadline_policy(), settings.department_codes(), env=env,
-                               default_rating=settings.rating.default)
+            service = CaseService(settings.deadline_policy(), settings.department_codes(), env=env,
+                                  default_rating=settings.rating.default)
+        else:
+            with schema_lock(env):  # two processes starting on a fresh schema must not race
+                ensure_schema(env)
+                service = CaseService(settings.deadline_policy(), settings.department_codes(),
+                                      env=env, default_rating=settings.rating.default)
+        from wenzheng.store.legacy_keys import migrate_legacy_keys
+
+        try:
+            migrate_legacy_keys(env, service.vault)
+        except BaseException:
+            service.close()
+            raise
+        tighten(self.root)
+        return service
+
+
+def owner_only() -> None:
+    """Files and folders this process creates are readable by their owner only."""
+    os.umask(0o077)
+
+
+HOME_FILES = (".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal", ".toml", ".kek",
+              ".jsonl")
+
+
+def tighten(root: Path) -> None:
+    """Make the home's own files (stores, settings, keys, dead letters) owner-only."""
+    letters = root / "dead-letter"
+    if letters.is_dir():
+        letters.chmod(0o700)
+    for folder in (root, letters):
+        if not folder.is_dir():
+            continue
+        for child in folder.iterdir():
+            if (child.suffix in HOME_FILES or child.name.endswith(HOME_FILES)) and \
+                    child.is_file() and child.stat().st_mode & 0o077:
+                child.chmod(0o600)
 
 
 def postgres_env(url: str) -> dict[str, str]:
     """Translate postgresql://user:pw@host:port/db?schema=s into eventsourcing's variables."""
     parts = urlparse(url)
     if parts.scheme not in ("postgresql", "postgres"):
-        raise ValueError(f"WENZHENG_DATABASE_URL 必须以 postgresql:// 开头：{url!r}")
+        raise ValueError("WENZHENG_DATABASE_URL 必须以 postgresql:// 开头")
     query = parse_qs(parts.query)
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -96,14 +148,42 @@ def postgres_env(url: str) -> dict[str, str]:
     return env
 
 
-def connect_postgres(env: dict[str, str], autocommit: bool = False) -> Any:
+def connect_postgres(env: dict[str, str], autocommit: bool = False,
+                     timeout: int | None = None) -> Any:
     """A psycopg connection to the database described by eventsourcing's variables."""
     import psycopg
 
     return psycopg.connect(
         host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
         password=env.get("POSTGRES_PASSWORD") or None, dbname=env["POSTGRES_DBNAME"],
-        autocommit=autocommit)
+        autocommit=autocommit, connect_timeout=timeout)
+
+
+class StoreUnavailable(RuntimeError):
+    """The configured PostgreSQL server cannot be used; the message never holds the password."""
+
+
+_PG_REASONS = (("password authentication failed", "用户名或密码不对"),
+               ("does not exist", "数据库或用户不存在"),
+               ("no password supplied", "服务器要求密码，但 URL 中没有"),
+               ("Connection refused", "服务器未在该地址监听（连接被拒绝）"),
+               ("timeout", "连接超时"),
+               ("could not translate host name", "主机名无法解析"))
+
+
+def check_postgres(env: dict[str, str]) -> None:
+    """Fail fast, in one Chinese line, when the PostgreSQL server cannot be reached or entered."""
+    import psycopg
+
+    try:
+        with connect_postgres(env, autocommit=True, timeout=5):
+            pass
+    except psycopg.Error as exc:
+        text = str(exc)
+        reason = next((zh for en, zh in _PG_REASONS if en in text), "连接失败")
+        where = (f"{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/"
+                 f"{env['POSTGRES_DBNAME']}")
+        raise StoreUnavailable(f"无法连接 PostgreSQL（{where}）：{reason}") from None
 
 
 SCHEMA_LOCK_KEY = 0x77656E7A  # "wenz": one advisory lock for creating schemas and tables

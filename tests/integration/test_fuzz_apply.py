@@ -165,10 +165,13 @@ def test_a_line_starting_with_a_nul_character_is_reported_as_itself(tmp_path: Pa
     assert summary["rejections"][0]["reason"].startswith("字段 (整行): 不是合法的 JSON")
 
 
-def test_an_undecodable_line_keeps_its_bytes_in_the_dead_letter_file(tmp_path: Path) -> None:
+def test_an_undecodable_line_keeps_only_its_length_and_digest_in_the_dead_letter_file(
+        tmp_path: Path) -> None:
     path = tmp_path / "bytes.jsonl"
-    path.write_bytes(b'{"case": "\xff"}\n')
+    path.write_bytes(b'{"case": "\xff", "name": "' + "张三".encode() + b'"}\n')
     code, summary = run_apply(tmp_path / "home", path)
     assert code == 1 and "UTF-8" in summary["rejections"][0]["reason"]
     (letter,) = (tmp_path / "home" / "dead-letter").glob("*.jsonl")
-    assert json.loads(letter.read_text(encoding="utf-8"))["text"] == '{"case": "\\xff"}'
+    record = json.loads(letter.read_text(encoding="utf-8"))
+    assert record["line"] == 1 and "SHA-256" in record["text"]  # the source file has the bytes
+    assert "张三" not in letter.read_text(encoding="utf-8")

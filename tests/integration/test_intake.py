@@ -135,3 +135,16 @@ def test_a_restarted_intake_continues_after_its_committed_offsets(
     out = intake_once(env, intake, dead, group)
     assert f"收到 {len(second)} 条" in out
     assert len(store_events(home)) == len(first) + len(second)
+
+
+def test_an_action_dated_far_after_the_clock_is_dead_lettered_not_stored(
+    home: Home, kafka_bootstrap: str
+) -> None:
+    good = sample_actions(1, home.settings().department_codes())[:2]
+    future = {**good[0], "case": "FUTURE-1", "at": "2099-03-03T09:00:00+08:00"}
+    intake, dead, group = topics()
+    produce(kafka_bootstrap, intake, [as_message(future), *(as_message(a) for a in good)])
+    out = intake_once(cli_env(home, kafka_bootstrap), intake, dead, group)
+    (letter,) = read_topic(kafka_bootstrap, dead)
+    assert letter.key == b"FUTURE-1" and "晚于当前时间" in letter.headers["reason"].decode()
+    assert f"已应用 {len(good)}" in out and len(store_events(home)) == len(good)

@@ -108,12 +108,15 @@ def test_no_phone_in_postgresql_kafka_or_documents(tmp_path: Path, kafka_bootstr
     pg = postgres_env(postgres_schema_url)
     with psycopg.connect(host=pg["POSTGRES_HOST"], port=int(pg["POSTGRES_PORT"]),
                          user=pg["POSTGRES_USER"], dbname=pg["POSTGRES_DBNAME"]) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema=%s",
-            (pg["POSTGRES_SCHEMA"],))]
-        assert "wenzheng_events" in tables and "wenzheng_case_keys" in tables
-        for table in tables:
-            rows = conn.execute(f'SELECT t::text FROM "{pg["POSTGRES_SCHEMA"]}"."{table}" t')
+        schema = pg["POSTGRES_SCHEMA"]
+        tables = [(r[0], r[1]) for r in conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN (%s, %s)", (schema, f"{schema}_keys"))]
+        assert (schema, "wenzheng_events") in tables
+        assert (schema, "wenzheng_case_keys") not in tables  # the keys live apart
+        assert (f"{schema}_keys", "case_keys") in tables
+        for space, table in tables:
+            rows = conn.execute(f'SELECT t::text FROM "{space}"."{table}" t')
             text = "\n".join(r[0] for r in rows)
             # bytea columns print as hex, so search the hex of the secrets too
             hexed = [s.hex().encode() for s in secrets()]

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.errors import CaseNotYetRegistered, UnknownCase
 from wenzheng.applyfile import apply_file, write_dead_letter
+from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 from wenzheng.render import case_text, mask_phone, mask_text, to_json
 
@@ -32,11 +33,12 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
         print(f"找不到文件：{path}", file=sys.stderr)
         return 2
     total = sum(1 for _ in path.open("rb"))
+    not_after = latest_allowed(home.settings())
     service = home.open_service()
     started = time.monotonic()
     show = _progress_printer(total, started) if total >= 5000 or args.progress else None
     try:
-        summary = apply_file(service, path, progress=show)
+        summary = apply_file(service, path, progress=show, not_after=not_after)
         _update_read_models(home, service)
     finally:
         service.close()

@@ -126,6 +126,7 @@ def update_read_models(home: Home, service: CaseService, quiet: bool = False) ->
 
 def _open_service(home: Home, cache: bool) -> CaseService:
     """The case service; in time order, with an aggregate cache so cases are not replayed."""
+    home.ensure_demo_kek()  # a demonstration home carries its own KEK (docs/integrity.md)
     settings = home.settings()
     env = home.store_env()
     if "POSTGRES_SCHEMA" in env:

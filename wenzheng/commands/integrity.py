@@ -14,6 +14,7 @@ from domain.errors import CaseError
 from projections.row import ProjectionGap
 from wenzheng import checklog
 from wenzheng.home import Home
+from wenzheng.redact import scrub_dead_letters
 from wenzheng.render import to_json
 from wenzheng.store.anchor import (
     PUBLIC_ENV,
@@ -184,6 +185,7 @@ def cmd_erase(args: argparse.Namespace, home: Home) -> int:
         return 1
     finally:
         service.close()
+    scrub_dead_letters(home.dead_letter_dir)  # derived copies (docs/integrity.md)
     print(f"已销毁案件 {args.case} 的个人信息密钥；删除记录为第 {outcome.version} 个事件")
     return 0
 

@@ -119,15 +119,22 @@ def _precompute_scorecards(home: Home, db: Any) -> None:
 
 
 def _day(text: str) -> date:
-    """A date argument."""
-    return date.fromisoformat(text)
+    """A date argument (YYYY-MM-DD)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期 {text!r} 应为 YYYY-MM-DD") from None
 
 
 def _moment(text: str) -> datetime:
     """A moment argument; a bare date means the end of that day, Beijing time."""
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), datetime.max.time(), BUSINESS_TZ)
-    value = datetime.fromisoformat(text)
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.max.time(), BUSINESS_TZ)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"时间 {text!r} 应为 ISO 8601，如 2025-12-31 或 "
+                         "2025-12-31T23:59:59+08:00") from None
     return value if value.tzinfo else value.replace(tzinfo=BUSINESS_TZ)
 
 

@@ -127,9 +127,9 @@ def scorecard_table(year: int, sheet: ScoreSheet) -> str:
 
 
 def _month(text: str) -> str:
-    """A YYYY-MM argument."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise argparse.ArgumentTypeError("月份格式应为 YYYY-MM")
+    """A YYYY-MM argument of the years 2000–2099."""
+    if not re.fullmatch(r"20\d{2}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError("月份格式应为 YYYY-MM（2000–2099 年）")
     return text
 
 
@@ -169,6 +169,11 @@ def changes_text(old: dict[str, Any], new: dict[str, Any]) -> str:
 def cmd_bulletin(args: argparse.Namespace, home: Home) -> int:
     """The month's bulletin (figures as of the month's cut-off) as md, docx and xlsx."""
     rules = rules_for(home, int(args.month[:4]), args.rules)
+    due = cut_off(args.month, rules)
+    if datetime.now(BUSINESS_TZ) < due:  # the clock, read at the command line
+        print(f"{args.month} 月尚未结束统计（截止时间 {due.isoformat(timespec='seconds')}），"
+              "现在不能生成该月通报", file=sys.stderr)
+        return 2
     db, position = caught_up(home)
     try:
         bulletin = bulletin_for(db, context(home), rules, args.month)

@@ -12,6 +12,7 @@ from typing import Any
 
 from consumers.settings import TRANSPORTS, KafkaSettings
 from wenzheng import checklog
+from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 
 
@@ -100,7 +101,9 @@ def cmd_intake(args: argparse.Namespace, home: Home) -> int:
     consumer = make_consumer(settings, settings.intake_group, settings.intake_topic)
     producer = make_producer(settings)
     try:
-        intake = Intake(service, consumer, producer, settings.dead_letter_topic)
+        config = home.settings()
+        intake = Intake(service, consumer, producer, settings.dead_letter_topic,
+                        not_after=lambda: latest_allowed(config))
         with stop_on_signals() as stop:
             report = intake.run(stop, once=args.once)
     finally:

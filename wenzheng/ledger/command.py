@@ -8,6 +8,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from wenzheng.clock import latest_allowed
 from wenzheng.commands.demo import update_read_models
 from wenzheng.home import Home
 from wenzheng.ledger.importer import department_resolver, import_rows, write_rejected
@@ -46,13 +47,14 @@ def run_import(args: argparse.Namespace, home: Home) -> int:
 
     service = home.open_service()
     try:
-        report = import_rows(service, rows, converter, progress=show)
+        report = import_rows(service, rows, converter, progress=show,
+                             not_after=latest_allowed(settings))
         update_read_models(home, service, quiet=True)
     finally:
         service.close()
     print(file=sys.stderr)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    personal = frozenset(mapping.header_of(f) for f in ("citizen_name", "citizen_phone"))
+    personal = frozenset(mapping.header_of(f) for f in ("citizen_name", "citizen_phone", "content"))
     dead = write_rejected(report, headers, path, home.dead_letter_dir, stamp, personal)
     if args.format == "json":
         print(to_json({**report.as_dict(), "rejected_file": str(dead) if dead else None}))

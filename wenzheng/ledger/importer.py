@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from domain.actions import parse_action
+from domain.actions import InvalidAction, check_not_after, parse_action
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
 from scorecards.inert import csv_cell
 from wenzheng.ledger.rows import RowConverter, RowProblem
+from wenzheng.redact import HIDDEN, scrub
 
 CHUNK_ROWS = 500
 _STEP_ZH = {"register": "登记", "assign": "交办", "claim": "认领", "opinion": "办理意见",
@@ -73,8 +75,12 @@ def import_rows(
     converter: RowConverter,
     progress: Callable[[int], None] | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    not_after: datetime | None = None,
 ) -> ImportReport:
-    """Convert and apply every row; one store transaction per chunk of rows."""
+    """Convert and apply every row; one store transaction per chunk of rows.
+
+    A row with a time after `not_after` (the clock plus the tolerance) is rejected.
+    """
     report = ImportReport()
     seen: dict[str, int] = {}
     chunk: list[tuple[int, dict[str, Any], list[dict[str, Any]]]] = []
@@ -87,6 +93,10 @@ def import_rows(
             report.rejected.append(RejectedRow(row_no, number, str(exc), values))
             continue
         number = actions[0]["case"]
+        late = _later_than(actions, not_after)
+        if late:
+            report.rejected.append(RejectedRow(row_no, number, late, values))
+            continue
         if number in seen:
             report.rejected.append(RejectedRow(
                 row_no, number, f"编号 {number} 与第 {seen[number]} 行重复", values))
@@ -102,6 +112,18 @@ def import_rows(
         progress(report.rows)
     report.rejected.sort(key=lambda r: r.row)
     return report
+
+
+def _later_than(actions: list[dict[str, Any]], not_after: datetime | None) -> str:
+    """Why a row dated after the allowed moment is refused ('' when it is not)."""
+    if not_after is None:
+        return ""
+    for action in actions:
+        try:
+            check_not_after(parse_action(action), not_after)
+        except InvalidAction as exc:
+            return str(exc)
+    return ""
 
 
 def _flush(service: CaseService, chunk: list[tuple[int, dict[str, Any], list[dict[str, Any]]]],
@@ -141,7 +163,8 @@ def write_rejected(report: ImportReport, headers: list[str], source: Path, folde
                    stamp: str, personal: frozenset[str] = frozenset()) -> Path | None:
     """The rejected rows with their numbers and reasons, as a CSV Excel opens (UTF-8 BOM).
 
-    Columns holding personal data (`personal`) are blanked: the source ledger still has them.
+    Columns holding personal data (`personal`: the citizen, the message) are blanked and phone
+    or ID numbers in the other cells hidden: the source ledger still has them.
     """
     if not report.rejected:
         return None
@@ -151,8 +174,9 @@ def write_rejected(report: ImportReport, headers: list[str], source: Path, folde
         writer = csv.writer(handle)
         writer.writerow(["行号", "原因", *headers])
         for r in report.rejected:
-            writer.writerow([r.row, r.reason, *("（已隐去）" if h in personal and r.values.get(h)
-                                                else _cell(r.values.get(h)) for h in headers)])
+            writer.writerow([r.row, scrub(r.reason), *(
+                HIDDEN if h in personal and r.values.get(h) else scrub(_cell(r.values.get(h)))
+                for h in headers)])
     return target
 
 

@@ -1,4 +1,4 @@
-"""eventsourcing's PostgreSQL application recorder, writing the hash chain and case keys."""
+"""eventsourcing's PostgreSQL application recorder, writing the hash chain with the events."""
 
 from __future__ import annotations
 
@@ -14,26 +14,23 @@ from psycopg.sql import SQL, Identifier
 
 from wenzheng.store.chain import GENESIS, first_versions, link_batch
 
-CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
+CHAIN_TABLE = "wenzheng_chain"
+KEYS_TABLE = "wenzheng_case_keys"  # before keys moved apart (wenzheng/store/keys.py)
 
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
-    """Stores each batch's chain links and case keys in the events' own locked transaction."""
+    """Stores each batch's chain links in the events' own locked transaction."""
 
     def __init__(self, datastore: PostgresDatastore, *,
                  events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         schema = Identifier(datastore.schema)
         self.chain = SQL("{}.{}").format(schema, Identifier(CHAIN_TABLE))
-        self.keys = SQL("{}.{}").format(schema, Identifier(KEYS_TABLE))
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {} (notification_id bigint PRIMARY KEY, "
             "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
             "content_hash bytea NOT NULL, event_hash bytea NOT NULL, chain_hash bytea NOT NULL, "
             "UNIQUE (originator_id, originator_version))").format(self.chain))
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {} (originator_id uuid PRIMARY KEY, key bytea, "
-            "erased_at text, reason text)").format(self.keys))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -42,7 +39,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         assert ids is not None
         with curs.connection.cursor() as c:
             self._insert_links(c, stored_events, ids)
-            self._write_keys(c, kwargs.get("case_keys") or {}, kwargs.get("erase_keys") or {})
         return ids
 
     def _insert_links(self, c: Cursor[Any], stored_events: Sequence[StoredEvent],
@@ -67,27 +63,6 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         c.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s)").format(self.chain),
                       [(k.notification_id, k.originator_id, k.version, k.content, k.event, k.chain)
                        for k in link_batch(batch, heads, head)])
-
-    def _write_keys(self, c: Cursor[Any], new: dict[UUID, bytes],
-                    erase: dict[UUID, tuple[str, str]]) -> None:
-        """Store new cases' keys; destroy erased ones (the row stays, the key is gone)."""
-        if new:
-            c.executemany(SQL("INSERT INTO {} (originator_id, key) VALUES (%s, %s)"
-                              ).format(self.keys), list(new.items()))
-        for oid, (at, reason) in erase.items():
-            c.execute(SQL("INSERT INTO {} (originator_id, key, erased_at, reason) VALUES "
-                          "(%s, NULL, %s, %s) ON CONFLICT (originator_id) DO UPDATE SET key=NULL, "
-                          "erased_at=excluded.erased_at, reason=excluded.reason").format(self.keys),
-                      (oid, at, reason))
-
-    def case_key(self, originator_id: UUID) -> bytes | None:
-        """The case's personal-data key, or None once erased (or never stored)."""
-        with self.datastore.get_connection() as conn, conn.cursor() as c:
-            c.execute(SQL("SELECT key FROM {} WHERE originator_id=%s").format(self.keys),
-                      (originator_id,))
-            row = c.fetchone()
-        key = _row(row, 0, "key") if row is not None else None
-        return bytes(key) if key is not None else None
 
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         """Every stored event of these aggregates, by aggregate and version (one query).

@@ -1,4 +1,4 @@
-"""eventsourcing's SQLite application recorder, writing the hash chain and case keys with events."""
+"""eventsourcing's SQLite application recorder, writing the hash chain with the events."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from wenzheng.store.chain import GENESIS, first_versions, link_batch
 
-CHAIN_TABLE, KEYS_TABLE = "wenzheng_chain", "wenzheng_case_keys"
+CHAIN_TABLE = "wenzheng_chain"
+KEYS_TABLE = "wenzheng_case_keys"  # before keys moved apart (wenzheng/store/keys.py)
 CHUNK = 500
 
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
-    """Stores each batch's chain links and new case keys in the events' own transaction."""
+    """Stores each batch's chain links in the events' own transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        """The events table plus the chain and key tables."""
+        """The events table plus the chain table."""
         return [
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
@@ -27,8 +28,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             "originator_version INTEGER NOT NULL, content_hash BLOB NOT NULL, "
             "event_hash BLOB NOT NULL, chain_hash BLOB NOT NULL, "
             "UNIQUE (originator_id, originator_version))",
-            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
-            "originator_id TEXT PRIMARY KEY, key BLOB, erased_at TEXT, reason TEXT)",
         ]
 
     def _insert_events(
@@ -37,7 +36,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         ids = super()._insert_events(c, stored_events, **kwargs)
         assert ids is not None
         self._insert_links(c, stored_events, ids)
-        self._write_keys(c, kwargs.get("case_keys") or {}, kwargs.get("erase_keys") or {})
         return ids
 
     def _insert_links(
@@ -64,26 +62,6 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             [(k.notification_id, k.originator_id.hex, k.version, k.content, k.event, k.chain)
              for k in link_batch(batch, heads, head)],
         )
-
-    @staticmethod
-    def _write_keys(c: SQLiteCursor, new: dict[UUID, bytes], erase: dict[UUID, tuple[str, str]]
-                    ) -> None:
-        """Store new cases' keys; destroy erased ones (the row stays, the key is gone)."""
-        if new:
-            c.executemany(f"INSERT INTO {KEYS_TABLE} (originator_id, key) VALUES (?, ?)",
-                          [(oid.hex, key) for oid, key in new.items()])
-        for oid, (at, reason) in erase.items():
-            c.execute(f"INSERT INTO {KEYS_TABLE} (originator_id, key, erased_at, reason) "
-                      "VALUES (?, NULL, ?, ?) ON CONFLICT (originator_id) DO UPDATE SET "
-                      "key=NULL, erased_at=excluded.erased_at, reason=excluded.reason",
-                      (oid.hex, at, reason))
-
-    def case_key(self, originator_id: UUID) -> bytes | None:
-        """The case's personal-data key, or None once erased (or never stored)."""
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT key FROM {KEYS_TABLE} WHERE originator_id=?", (originator_id.hex,))
-            row = c.fetchone()
-        return bytes(row[0]) if row is not None and row[0] is not None else None
 
     def select_events_of(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         """Every stored event of these aggregates, by aggregate and version (one query a chunk)."""

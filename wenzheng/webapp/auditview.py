@@ -16,6 +16,7 @@ from projections.caserow import WorkingDays
 from projections.db import Database
 from scorecards.audit import CaseAudit, audit, load_snapshots
 from wenzheng.render import ACTION_NAMES_ZH, STAGE_ZH, STATUS_ZH, short_time
+from wenzheng.store.kek import KekError
 from wenzheng.webapp.masking import mask_personal, shown_text
 
 DETAIL_ZH = {"department": "单位", "co_departments": "协办", "reason": "理由",
@@ -101,7 +102,10 @@ def personal_data(service: Any, number: str, cleared: bool) -> dict[str, Any] | 
     """
     reader = getattr(service, "personal_data", None)
     if reader is not None:
-        data = reader(number)
+        try:
+            data = reader(number)
+        except KekError:  # no key-encryption key in this process: the data stays sealed
+            return None
     else:
         history = service.history(number)
         first = next((e for e in history if e.get("type") == "Registered"), None)

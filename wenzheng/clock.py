@@ -1,0 +1,23 @@
+"""The clock, read at the command-line edge: the latest business time an action may carry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from wenzheng.config import ConfigError, Settings
+
+SECTION, KEY = "actions", "future_tolerance_minutes"
+DEFAULT_TOLERANCE_MINUTES = 10
+
+
+def tolerance(settings: Settings) -> timedelta:
+    """How far after the clock an action may be dated ([actions] future_tolerance_minutes)."""
+    value = settings.section(SECTION).get(KEY, DEFAULT_TOLERANCE_MINUTES)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 7 * 24 * 60:
+        raise ConfigError(f"[{SECTION}] {KEY} 应为 0 到 10080 之间的整数（分钟），现为 {value!r}")
+    return timedelta(minutes=value)
+
+
+def latest_allowed(settings: Settings, now: datetime | None = None) -> datetime:
+    """The clock (now, UTC) plus the tolerance."""
+    return (now or datetime.now(UTC)) + tolerance(settings)
