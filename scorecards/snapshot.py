@@ -93,7 +93,8 @@ def _unpack(data: Any) -> Any:
 def card_from(data: dict[str, Any]) -> Scorecard:
     """A Scorecard from its asdict() form."""
     rates = tuple(RateTrace(**{**r, "misses": tuple(r["misses"])}) for r in data["rates"])
-    cuts = tuple(Deduction(**{**d, "items": tuple(d["items"])}) for d in data["deductions"])
+    cuts = tuple(Deduction(**{**d, "items": tuple(d["items"]),
+                              "merged": tuple(d.get("merged", ()))}) for d in data["deductions"])
     return Scorecard(**{**data, "rates": rates, "deductions": cuts})
 
 
@@ -105,7 +106,7 @@ def sheet_from(data: dict[str, Any], cards: list[Scorecard]) -> ScoreSheet:
 def without_lists(card: Scorecard) -> Scorecard:
     """The card's figures without the case lists (what the ranking and charts need)."""
     return replace(card, rates=tuple(replace(r, misses=()) for r in card.rates),
-                   deductions=tuple(replace(d, items=()) for d in card.deductions))
+                   deductions=tuple(replace(d, items=(), merged=()) for d in card.deductions))
 
 
 def store(db: Database, key: str, year: int, sheet: ScoreSheet, position: str,
