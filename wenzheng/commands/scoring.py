@@ -30,6 +30,7 @@ from scorecards.rules import Rules, UnknownRules, load_scoring
 from scorecards.scoring import ScoreSheet, Unit
 from wenzheng.commands.projections import _moment, open_readmodels, projection_for
 from wenzheng.config import ConfigError
+from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
 from wenzheng.render import to_json
 from wenzheng.store.verify import head_at
@@ -69,7 +70,7 @@ def caught_up(home: Home) -> tuple[Database, int]:
 def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
     """The year's scorecards under the year's rules (or --rules VERSION)."""
     rules = rules_for(home, args.year, args.rules)
-    as_of = _moment(args.as_of) if args.as_of else datetime.now(BUSINESS_TZ)
+    as_of = _moment(args.as_of) if args.as_of else default_moment(home.settings())
     db, _ = caught_up(home)
     try:
         if args.rules is None:  # stored as the app's snapshot, so its page need not recompute
@@ -90,6 +91,7 @@ def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
     return 0
 
 
+SHOWN_CASES = 5  # case numbers shown per line in readable text; JSON, CSV, Excel list all
 CSV_FIELDS = ("code", "name", "group", "received", "base", "deducted", "score", "rank", "grade",
               "small_sample")
 
@@ -116,7 +118,7 @@ def scorecard_table(year: int, sheet: ScoreSheet) -> str:
             score = "—" if c.score is None else f"{c.score:.2f}"
             lines.append(f"{c.rank or '—':<5} {c.code:<6}{c.name:<14} {c.received:>5}  "
                          f"{score:<7} {c.grade or '—'}")
-            lines += [f"        {line}" for line in c.explanation()]
+            lines += [f"        {line}" for line in c.explanation(limit=SHOWN_CASES)]
     return "\n".join(lines)
 
 
@@ -127,8 +129,9 @@ def _month(text: str) -> str:
     return text
 
 
-def write_bulletin(b: Bulletin, out: Path) -> list[Path]:
-    """Markdown, Word, Excel and content JSON of a bulletin in a folder.
+def write_bulletin(b: Bulletin, out: Path, documents: bool = True) -> list[Path]:
+    """Markdown, Word, Excel and content JSON of a bulletin in a folder (`documents=False`:
+    Markdown and JSON only; Word and Excel are made from the content on demand).
 
     When the folder already holds this month's content with another hash, the differences
     are written to `bulletin-YYYY-MM.changes.md` and the earlier content is kept by hash.
@@ -147,6 +150,8 @@ def write_bulletin(b: Bulletin, out: Path) -> list[Path]:
                        encoding="utf-8")
     md = out / f"{stem}.md"
     md.write_text(render_markdown(b), encoding="utf-8")
+    if not documents:
+        return [md, content]
     return [md, content, render_docx(b, out / f"{stem}.docx"), render_xlsx(b, out / f"{stem}.xlsx")]
 
 
@@ -224,11 +229,13 @@ def months_between(since: str, until: str) -> list[str]:
     return out
 
 
-def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
-              now: datetime) -> list[str]:
-    """Issue every bulletin from `since` whose cut-off has passed and that is not issued yet."""
+def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str, now: datetime,
+              documents: bool = True, until: str | None = None) -> list[str]:
+    """Issue every bulletin from `since` (to `until`) whose cut-off has passed and that is not
+    issued yet."""
     issued = []
-    for month in months_between(since, now.strftime("%Y-%m")):
+    last = min(until or "9999-12", now.strftime("%Y-%m"))
+    for month in months_between(since, last):
         if ledger.issued(month) is not None:
             continue
         rules = rules_for(home, int(month[:4]), None)
@@ -242,7 +249,7 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
         chain = head_at(home.store_env(), position)
         if ledger.issue(month, rules.version, position, bulletin.as_of, bulletin.content_hash(),
                         plain(bulletin), chain):
-            write_bulletin(bulletin, out)
+            write_bulletin(bulletin, out, documents)
             issued.append(month)
             print(f"已发布 {month} 通报：规则 {rules.version}，位置 {position}，"
                   f"摘要 {bulletin.content_hash()}，日志链头 {chain[1][:16]}")
@@ -259,7 +266,7 @@ def cmd_bulletins(args: argparse.Namespace, home: Home) -> int:
             signal.signal(sig, lambda *_: stop.set())
     try:
         while True:
-            now = now_arg or datetime.now(BUSINESS_TZ)
+            now = now_arg or home_clock(home.settings()).now
             issue_due(home, ledger, Path(args.out), args.since, now)
             if not args.follow or stop.wait(args.interval):
                 break
