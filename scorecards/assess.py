@@ -61,6 +61,13 @@ def score_period(db: Database, ctx: Context, rules: Rules, day_from: date, day_t
     return sheet, entries
 
 
+def score_period_with_facts(db: Database, ctx: Context, rules: Rules, day_from: date,
+                            day_to: date, as_of: datetime, min_volume: int
+                            ) -> tuple[ScoreSheet, list[Entry], list[CaseFact]]:
+    """Scorecards, exposure, and the case facts they were computed from (for the trend)."""
+    return _scored(db, ctx, rules, day_from, day_to, as_of, min_volume)
+
+
 def _scored(db: Database, ctx: Context, rules: Rules, day_from: date, day_to: date,
             as_of: datetime, min_volume: int) -> tuple[ScoreSheet, list[Entry], list[CaseFact]]:
     """The scorecards, the exposure and the case facts they were computed from."""
