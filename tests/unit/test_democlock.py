@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.unit.conftest import BJ
 from wenzheng.config import ConfigError, load_settings
 from wenzheng.democity import default_toml
 from wenzheng.democlock import home_clock, write_demo_now
-
-from .conftest import BJ
 
 
 def settings_with(tmp_path: Path, extra: str) -> Path:
