@@ -65,12 +65,12 @@ for name in shown_groups:
     st.vega_lite_chart(spec, width="stretch")
     top, bottom = leaderview.red_and_black(in_group)
     red, black = st.columns(2)
-    red.markdown("🔴 **红榜（前 5 名）**\n\n" + "\n".join(
+    red.markdown(":red[**红榜（前 5 名）**]\n\n" + "\n".join(
         f"{i}. {c.name} {c.score:.2f}（{c.grade}）" for i, c in enumerate(top, start=1))
-        if top else "🔴 **红榜**：无排名单位")
-    black.markdown("⚫ **黑榜（后 5 名）**\n\n" + "\n".join(
+        if top else ":red[**红榜**]：本组无参与排名的单位")
+    black.markdown("**黑榜（后 5 名）**\n\n" + "\n".join(
         f"{i}. {c.name} {c.score:.2f}（{c.grade}）" for i, c in enumerate(bottom, start=1))
-        if bottom else "⚫ **黑榜**：排名单位不足 6 个")
+        if bottom else "**黑榜**：参与排名的单位不足 6 个")
 
 st.subheader("得分构成")
 st.caption("每个单位：得分 + 各项扣分 = 三率基础分"
@@ -85,7 +85,8 @@ percent = {label: st.column_config.ProgressColumn(label, min_value=0.0, max_valu
                                                   format="percent")
            for label in scoreview.RATE_ZH.values()}
 st.dataframe(frame, hide_index=True, column_config={
-    **percent, "得分": st.column_config.NumberColumn("得分", format="%.2f"),
+    **percent, **{c: st.column_config.NumberColumn(c, format="%.2f") for c in frame.columns
+                  if c in ("得分", "基础分", "扣分") or c.startswith("扣分·")},
     "较上年": st.column_config.NumberColumn("较上年", format="%+.2f")})
 
 # The files are made when a button is clicked (deferred), not on every render.

@@ -60,13 +60,15 @@ def ranking_spec(cards: Sequence[Scorecard], bands: Sequence[tuple[str, float]]
                                                range=list(BAND_COLOURS[:len(names)])),
                        title="等级区间")
     x = alt.X("得分:Q", scale=alt.Scale(domain=[low, 100]), title="得分")
-    y = alt.Y("单位:N", sort=alt.EncodingSortField("得分", order="descending"), title=None)
-    height = max(160, 22 * len(frame))
-    back = alt.Chart(band_frame(bands, low)).mark_rect().encode(
-        x=alt.X("起:Q", scale=alt.Scale(domain=[low, 100])), x2="止:Q", color=colour)
-    bars = alt.Chart(frame).mark_bar(color="#3b6ea8", height=14).encode(
+    y = alt.Y("单位:N", sort=alt.EncodingSortField("得分", order="descending"), title=None,
+              axis=alt.Axis(labelOverlap=False))
+    height = max(160, 24 * len(frame))
+    back = alt.Chart(band_frame(bands, low)).mark_rect(clip=True).encode(
+        x=alt.X("起:Q", scale=alt.Scale(domain=[low, 100]), title=None), x2="止:Q",
+        color=colour)
+    bars = alt.Chart(frame).mark_bar(color="#3b6ea8", height=14, clip=True).encode(
         x=x, y=y, tooltip=["单位", "排名", alt.Tooltip("得分:Q", format=".2f"), "等级"])
-    text = bars.mark_text(align="left", dx=3, color="#222").encode(
+    text = bars.mark_text(align="left", dx=3, color="#222", clip=True).encode(
         text=alt.Text("得分:Q", format=".1f"))
     spec: dict[str, Any] = alt.layer(back, bars, text).properties(height=height).to_dict()
     spec.pop("config", None)
@@ -129,11 +131,12 @@ def trend_spec(points: Sequence[MonthPoint], cards: Sequence[Scorecard],
     order = [c.name for c in sorted(cards, key=lambda c: -(c.score or -1))]
     fmt = ".1%" if rate else ".1f"
     chart = alt.Chart(frame).mark_rect().encode(
-        x=alt.X("月份:O", title=None), y=alt.Y("单位:N", sort=order, title=None),
+        x=alt.X("月份:O", title=None),
+        y=alt.Y("单位:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False)),
         color=alt.Color("值:Q", scale=scale, title=label,
                         legend=alt.Legend(format=".0%" if rate else "d")),
         tooltip=["单位", "月份", alt.Tooltip("值:Q", title=label, format=fmt), "受理"],
-    ).properties(height=max(160, 20 * frame["单位"].nunique()))
+    ).properties(height=max(160, 24 * frame["单位"].nunique()))
     spec: dict[str, Any] = chart.to_dict()
     spec.pop("config", None)
     return spec
@@ -148,8 +151,9 @@ def unit_trend_spec(points: Sequence[MonthPoint], card: Scorecard) -> dict[str, 
     rates = pd.DataFrame([{"月份": p.month, "指标": TREND_MEASURES[k], "值": getattr(p, k)}
                           for p in mine for k in ("response", "resolution", "satisfaction")
                           if getattr(p, k) is not None])
-    left = alt.Chart(score).mark_line(point=True, color="#3b6ea8", strokeWidth=3).encode(
-        x=alt.X("月份:O", title=None), y=alt.Y("得分:Q", scale=alt.Scale(zero=False)),
+    left = alt.Chart(score).mark_line(point=True, color="#222222", strokeWidth=3).encode(
+        x=alt.X("月份:O", title=None),
+        y=alt.Y("得分:Q", title="得分（黑色实线）", scale=alt.Scale(zero=False)),
         tooltip=["月份", alt.Tooltip("得分:Q", format=".2f")])
     right = alt.Chart(rates).mark_line(point=True, strokeDash=[4, 3]).encode(
         x="月份:O", y=alt.Y("值:Q", axis=alt.Axis(format=".0%", title="三率"),
