@@ -21,7 +21,7 @@ from projections.db import Database
 from projections.follower import StoreSource, catch_up
 from scorecards import snapshot
 from scorecards.assess import Context, bulletin_for, cut_off, score_period
-from scorecards.bulletin import Bulletin, differences
+from scorecards.bulletin import Bulletin, MonthInputs, differences
 from scorecards.exposure import ExposureRules
 from scorecards.render_docx import render_docx
 from scorecards.render_md import render_markdown
@@ -234,6 +234,7 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str, now: da
     """Issue every bulletin from `since` (to `until`) whose cut-off has passed and that is not
     issued yet."""
     issued = []
+    memos: dict[tuple[int, str], dict[str, MonthInputs]] = {}  # (position, rules) → months
     last = min(until or "9999-12", now.strftime("%Y-%m"))
     for month in months_between(since, last):
         if ledger.issued(month) is not None:
@@ -243,7 +244,8 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str, now: da
             continue
         db, position = caught_up(home)
         try:
-            bulletin = bulletin_for(db, context(home), rules, month)
+            bulletin = bulletin_for(db, context(home), rules, month,
+                                    memos.setdefault((position, rules.version), {}))
         finally:
             db.close()
         chain = head_at(home.store_env(), position)
