@@ -32,7 +32,7 @@ group = middle.selectbox("同类单位分组", peer_groups, key="score_group")
 day = right.date_input("数据截至", value=moments.default_day(calendar, clock.now),
                        min_value=date(year, 1, 1),
                        max_value=moments.last_covered_day(calendar), key="score_as_of")
-as_of = clock.now if clock.fixed and day == clock.now.date() else \
+as_of = moments.page_moment(calendar, clock) if day == clock.now.date() else \
     moments.as_of_day(day, clock.now)
 try:
     snap = cached.score_snapshot(key, year, as_of)
