@@ -90,14 +90,15 @@ class Deduction:
         if not n:
             return (f"{self.label} {len(self.merged)} 件已按更重的扣分项计算，不重复扣分："
                     f"{listed(self.merged, limit)}")
-        if self.per == "percent":
-            how = (f"占受理 {_num(round(100 * n / max(received, 1), 2))}% × 每 1% 扣 "
-                   f"{_num(self.each)} 分")
-        else:
-            how = f"× {_num(self.each)}"
-        capped = f"（本项上限 {_num(self.cap)} 分）" if self.cap and self.raw > self.cap else ""
         head = f"扣分·{self.label} {n} {'条' if self.key == 'exposure' else '件'}"
-        text = f"{head} {how} = {_num(self.points)} 分{capped}：{listed(self.items, limit)}"
+        capped = f"（本项上限 {_num(self.cap)} 分）" if self.cap and self.raw > self.cap else ""
+        if self.per == "percent":
+            share = _num(round(100 * n / max(received, 1), 2))
+            head += (f"，占受理 {share}%，每 1% 扣 {_num(self.each)} 分，计 {_num(self.points)} 分"
+                     f"{capped}")
+        else:
+            head += f" × {_num(self.each)} = {_num(self.points)} 分{capped}"
+        text = f"{head}：{listed(self.items, limit)}"
         if self.merged:
             text += f"；另有 {len(self.merged)} 件已按更重的扣分项计算，不重复扣分"
         return text
