@@ -68,7 +68,7 @@ def ranking_spec(cards: Sequence[Scorecard], bands: Sequence[tuple[str, float]]
         color=colour)
     bars = alt.Chart(frame).mark_bar(color="#3b6ea8", height=14, clip=True).encode(
         x=x, y=y, tooltip=["单位", "排名", alt.Tooltip("得分:Q", format=".2f"), "等级"])
-    text = bars.mark_text(align="left", dx=3, color="#222", clip=True).encode(
+    text = bars.mark_text(align="right", dx=-3, color="white", clip=True).encode(
         text=alt.Text("得分:Q", format=".1f"))
     spec: dict[str, Any] = alt.layer(back, bars, text).properties(height=height).to_dict()
     spec.pop("config", None)
