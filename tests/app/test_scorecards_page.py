@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import Downloads, page_as
+from tests.app.conftest import Downloads, page_as, texts
 from wenzheng.cli import main
 
 PAGE = "app_pages/department_scores.py"
@@ -167,3 +167,34 @@ def test_the_page_shows_a_precomputed_snapshot_with_when_it_was_computed(
             assert ranks[card["code"]] == str(card["rank"])
     assert stored.summary.card(expected["cards"][0]["code"]).received == \
         expected["cards"][0]["received"]
+
+
+def test_the_leader_first_sees_the_ranking_the_red_and_black_lists_and_the_parts(
+        home: Path, expected: dict[str, Any]) -> None:
+    at = scores_page()
+    headings = [h.value for h in at.subheader]
+    assert headings[:3] == ["同类单位排名", "得分构成", "全部单位"]
+    assert "月度趋势" in headings
+    shown = texts(at)
+    for group in ("市直部门", "县市区"):
+        ranked = sorted((c for c in expected["cards"] if c["group"] == group and c["rank"]),
+                        key=lambda c: c["rank"])
+        if ranked:
+            assert f"1. {ranked[0]['name']} {ranked[0]['score']:.2f}" in shown
+    assert "红榜（前 5 名）" in shown and "黑榜（后 5 名）" in shown
+    frame = at.dataframe[0].value
+    assert "None" not in frame["排名"].astype(str).tolist()
+    if any(c["rank"] is None and c["received"] for c in expected["cards"]):
+        assert "不参与排名" in frame["排名"].tolist()
+    assert {"扣分·超期", "扣分·曝光台条目", "较上年"} <= set(frame.columns)
+    charts = [e for e in at.get("vega_lite_chart")]
+    assert len(charts) >= 3  # a ranking per peer group shown, the parts, the trend
+
+
+def test_the_page_reads_as_of_the_demo_clock_and_says_so(home: Path) -> None:
+    at = page_as(PAGE, "leader")
+    assert not at.exception
+    assert at.date_input(key="score_as_of").value == AS_OF_DAY  # [demo] now, not the wall
+    assert at.selectbox(key="score_year").value == 2025
+    caption = at.caption[0].value
+    assert "数据截至 2026-01-31 23:59" in caption and "[demo] now" in caption
