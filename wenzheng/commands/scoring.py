@@ -116,7 +116,7 @@ def scorecard_table(year: int, sheet: ScoreSheet) -> str:
                        key=lambda c: (c.rank is None, c.rank or 0, c.code))
         for c in cards:
             score = "—" if c.score is None else f"{c.score:.2f}"
-            rank = c.rank or ("不排名" if c.received else "—")
+            rank = c.rank or ("不参与排名" if c.received else "—")
             lines.append(f"{rank:<5} {c.code:<6}{c.name:<14} {c.received:>5}  "
                          f"{score:<7} {c.grade or '—'}")
             lines += [f"        {line}" for line in c.explanation(limit=SHOWN_CASES)]
