@@ -97,3 +97,14 @@ def test_long_case_lists_are_shortened_for_reading_and_say_how_many_more() -> No
     card = sheet(cases("D1", 46, claimed_on_time=False), DEFAULT_RULES).card("D1")
     assert "…及另外 41 件" in card.explanation(limit=5)[0]
     assert "…" not in card.explanation()[0] and "D1-45" in card.explanation()[0]
+
+
+def test_the_scorecard_table_shows_five_cases_a_line_and_the_csv_keeps_every_case() -> None:
+    from wenzheng.commands.scoring import scorecard_csv, scorecard_table
+
+    result = sheet(cases("D1", 46, claimed_on_time=False) + cases("D2", 3), DEFAULT_RULES,
+                   min_volume=10)
+    table = scorecard_table(2026, result)
+    assert "…及另外 41 件" in table and "D1-45" not in table
+    assert "不参与排名" in table  # D2: three cases, under the minimum
+    assert "D1-45" in scorecard_csv(result)
