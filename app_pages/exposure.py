@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scorecards.inert import md_escape
+from wenzheng.democlock import home_clock
 from wenzheng.render import RULE_ZH, short_time
 from wenzheng.webapp import auth, cached, moments, publicview
 from wenzheng.webapp.resources import home_key, home_of
@@ -14,10 +15,12 @@ key = home_key()
 settings = home_of(key).settings()
 names = settings.department_names()
 calendar = settings.deadline_policy().calendar
-as_of = moments.current_moment(calendar, moments.now())
+clock = home_clock(settings)  # a demonstration home: the demo's own "now" ([demo] now)
+as_of = moments.page_moment(calendar, clock)
 st.title("曝光台")
 st.caption(f"{md_escape(settings.city)}网络问政曝光台，截至 {short_time(as_of)}。"
-           "每条均由公开规则自动生成，并注明所依据的规则；不含任何群众个人信息。")
+           "每条均由公开规则自动生成，并注明所依据的规则；不含任何群众个人信息。"
+           + (f"（{clock.note()}）" if clock.fixed else ""))
 
 entries = cached.exposure_entries(key, as_of)
 counts = {rule: sum(1 for e in entries if e.rule == rule) for rule in RULE_ZH}
@@ -36,7 +39,7 @@ st.dataframe(publicview.entries_frame(shown), hide_index=True)
 years = moments.years_between(*cached.assigned_days(key))
 if not years:
     st.stop()
-year = st.selectbox("年度", years, index=moments.default_year_index(years, moments.now()),
+year = st.selectbox("年度", years, index=moments.default_year_index(years, clock.now),
                     key="expo_year")
 
 st.subheader("群众点赞的案件")

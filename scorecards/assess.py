@@ -61,6 +61,13 @@ def score_period(db: Database, ctx: Context, rules: Rules, day_from: date, day_t
     return sheet, entries
 
 
+def score_period_with_facts(db: Database, ctx: Context, rules: Rules, day_from: date,
+                            day_to: date, as_of: datetime, min_volume: int
+                            ) -> tuple[ScoreSheet, list[Entry], list[CaseFact]]:
+    """Scorecards, exposure, and the case facts they were computed from (for the trend)."""
+    return _scored(db, ctx, rules, day_from, day_to, as_of, min_volume)
+
+
 def _scored(db: Database, ctx: Context, rules: Rules, day_from: date, day_to: date,
             as_of: datetime, min_volume: int) -> tuple[ScoreSheet, list[Entry], list[CaseFact]]:
     """The scorecards, the exposure and the case facts they were computed from."""
@@ -85,8 +92,18 @@ def month_inputs(db: Database, ctx: Context, rules: Rules, month: str) -> MonthI
                        exposure=tuple(entries), names=names)
 
 
-def bulletin_for(db: Database, ctx: Context, rules: Rules, month: str) -> Bulletin:
-    """The month's bulletin under the given rules, figures as of its cut-off."""
-    this = month_inputs(db, ctx, rules, month)
-    last = month_inputs(db, ctx, rules, previous_month(month))
+def bulletin_for(db: Database, ctx: Context, rules: Rules, month: str,
+                 memo: dict[str, MonthInputs] | None = None) -> Bulletin:
+    """The month's bulletin under the given rules, figures as of its cut-off (`memo` keeps
+    each month's inputs for the next month's comparison, while the read models stay put)."""
+    def inputs(m: str) -> MonthInputs:
+        found = memo.get(m) if memo is not None else None
+        if found is None:
+            found = month_inputs(db, ctx, rules, m)
+            if memo is not None:
+                memo[m] = found
+        return found
+
+    this = inputs(month)
+    last = inputs(previous_month(month))
     return build_bulletin(this, last, rules, ctx.city, ctx.office_name)

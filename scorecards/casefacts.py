@@ -31,12 +31,14 @@ class CaseFact:
     supervised: int
     referred: int
     resolved: bool | None = None  # the citizen's 是否解决 at the callback, None if not answered
+    assigned_day: str = ""  # first assigned, YYYY-MM-DD (the period the case counts in)
 
 
 _QUERY = f"""
 SELECT c.number, COALESCE(s.lead, 'OFFICE'), c.category, c.title, s.claimed_on_time,
   s.published_at, s.closed_at, s.rating, s.rating_default, s.overdue_stage, s.charged_to,
-  s.published_late, s.late_holder, s.supervision_count, s.accountability_count, s.resolved
+  s.published_late, s.late_holder, s.supervision_count, s.accountability_count, s.resolved,
+  c.first_assigned_day
 FROM ({snapshot_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) s
 JOIN rm_cases c ON c.case_id = s.case_id
 ORDER BY c.number
@@ -56,4 +58,5 @@ def case_facts(db: Database, day_from: date, day_to: date, as_of: datetime) -> l
         overdue_charged_to=r[10] if r[9] is not None else None,
         replied_late_by=(r[12] or str(r[1])) if r[11] == 1 else None,
         supervised=int(r[13] or 0), referred=int(r[14] or 0),
-        resolved=None if r[15] is None else r[15] == 1) for r in rows]
+        resolved=None if r[15] is None else r[15] == 1,
+        assigned_day=str(r[16] or "")) for r in rows]

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-DEFAULT_VERSION = "默认-1"
+DEFAULT_VERSION = "默认-2"  # the built-in table used when wenzheng.toml has none for the year
+FIRST_VERSION = "默认-1"  # the first built-in table (every item deducted, no caps), kept by name
 
 
 class Weights(BaseModel):
@@ -28,7 +29,11 @@ class Weights(BaseModel):
 
 
 class Deductions(BaseModel):
-    """Points deducted per item; `cap` limits the total deduction (0 means no cap)."""
+    """Points deducted per item (or per 1% of the unit's cases); caps per kind and in total.
+
+    Field defaults are the first built-in table's (默认-1), so an office table written for it
+    keeps its meaning; 默认-2 (DEFAULT_RULES) sets every field explicitly.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,7 +41,21 @@ class Deductions(BaseModel):
     exposure: float = Field(0.5, ge=0)  # 每条曝光台条目
     supervision: float = Field(0.5, ge=0)  # 每件被督办的案件
     accountability: float = Field(2.0, ge=0)  # 每件移送问责的案件
-    cap: float = Field(0, ge=0)
+    cap: float = Field(0, ge=0)  # 扣分总上限（0 = 不设）
+    per: Literal["item", "percent"] = "item"  # item：每件扣；percent：按占受理件数的百分比扣
+    overdue_cap: float = Field(0, ge=0)  # 各项扣分上限（0 = 不设）
+    exposure_cap: float = Field(0, ge=0)
+    supervision_cap: float = Field(0, ge=0)
+    accountability_cap: float = Field(0, ge=0)
+    once_per_case: bool = False  # 同一案件只按最重的一项扣一次
+
+    def each(self, kind: str) -> float:
+        """Points per item (or per 1%) of a deduction kind."""
+        return float(getattr(self, kind))
+
+    def cap_of(self, kind: str) -> float:
+        """A kind's own cap (0: none)."""
+        return float(getattr(self, f"{kind}_cap"))
 
 
 class Answers(BaseModel):
@@ -66,7 +85,7 @@ class Rules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    version: str = Field(DEFAULT_VERSION, min_length=1, max_length=50)
+    version: str = Field(FIRST_VERSION, min_length=1, max_length=50)
     year: int | None = None  # None: applies to any year without its own table
     weights: Weights = Weights()
     deductions: Deductions = Deductions()
@@ -82,6 +101,15 @@ class Rules(BaseModel):
             if score >= band.min:
                 return band.name
         return None
+
+
+# 默认-2: calibrated on the demonstration city and the customer's figures (docs/scoring.md).
+DEFAULT_RULES = Rules(
+    version=DEFAULT_VERSION,
+    deductions=Deductions(per="percent", overdue=0.5, overdue_cap=10, exposure=0.5,
+                          exposure_cap=5, supervision=0.25, supervision_cap=3,
+                          accountability=1.0, accountability_cap=5, once_per_case=True))
+BUILT_IN = {FIRST_VERSION: Rules(version=FIRST_VERSION), DEFAULT_VERSION: DEFAULT_RULES}
 
 
 class ScoringConfig(BaseModel):
@@ -105,14 +133,14 @@ class ScoringConfig(BaseModel):
             for r in self.rules:
                 if r.version == version:
                     return r
-            if version == DEFAULT_VERSION:
-                return Rules()
+            if version in BUILT_IN:
+                return BUILT_IN[version]
             raise UnknownRules(version)
         own = [r for r in self.rules if r.year == year]
         if own:
             return own[-1]
         general = [r for r in self.rules if r.year is None]
-        return general[-1] if general else Rules()
+        return general[-1] if general else DEFAULT_RULES
 
 
 class UnknownRules(KeyError):

@@ -14,6 +14,11 @@ RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决�
                "satisfaction": "满意率"}
 DEDUCTION_LABELS = {"overdue": "超期", "exposure": "曝光台条目", "supervision": "被督办",
                     "accountability": "移送问责"}
+KINDS = tuple(DEDUCTION_LABELS)
+# The exposure rules' Chinese names (scorecards/exposure.py); never show a rule's key.
+def rule_name(rule: str) -> str:
+    """An exposure rule's Chinese name."""
+    return RULE_ZH.get(rule, "其他曝光规则")
 
 
 class Flagged(Protocol):
@@ -62,13 +67,48 @@ class RateTrace:
 
 @dataclass(frozen=True)
 class Deduction:
-    """One kind of deduction: points per item and the cases (or entries) behind it."""
+    """One kind of deduction: points per item and the cases (or entries) behind it.
+
+    `per` says how `each` applies: "item" (per case or entry) or "percent" (per 1% of the
+    unit's cases); `raw` is before the kind's `cap` (0: none); `merged` lists cases of this
+    kind already charged under a heavier kind (one incident, one charge).
+    """
 
     key: str
     label: str
     each: float
     items: tuple[str, ...]
     points: float
+    per: str = "item"
+    cap: float = 0.0
+    raw: float = 0.0
+    merged: tuple[str, ...] = ()
+
+    def line(self, received: int, limit: int | None = None) -> str:
+        """The deduction in words: count, how it is charged, points, and the cases."""
+        n = len(self.items)
+        if not n:
+            return (f"{self.label} {len(self.merged)} 件已按更重的扣分项计算，不重复扣分："
+                    f"{listed(self.merged, limit)}")
+        head = f"扣分·{self.label} {n} {'条' if self.key == 'exposure' else '件'}"
+        capped = f"（本项上限 {_num(self.cap)} 分）" if self.cap and self.raw > self.cap else ""
+        if self.per == "percent":
+            share = _num(round(100 * n / max(received, 1), 2))
+            head += (f"，占受理 {share}%，每 1% 扣 {_num(self.each)} 分，计 {_num(self.points)} 分"
+                     f"{capped}")
+        else:
+            head += f" × {_num(self.each)} = {_num(self.points)} 分{capped}"
+        text = f"{head}：{listed(self.items, limit)}"
+        if self.merged:
+            text += f"；另有 {len(self.merged)} 件已按更重的扣分项计算，不重复扣分"
+        return text
+
+
+def listed(items: Sequence[str], limit: int | None = None) -> str:
+    """Items joined by '、', the first `limit` of them and "…及另外 N 件" for the rest."""
+    if limit is None or len(items) <= limit:
+        return "、".join(items)
+    return f"{'、'.join(items[:limit])}…及另外 {len(items) - limit} 件"
 
 
 @dataclass(frozen=True)
@@ -89,18 +129,24 @@ class Scorecard:
     rates: tuple[RateTrace, ...]
     deductions: tuple[Deduction, ...]
 
-    def explanation(self) -> list[str]:
-        """Every rate and every deduction in words, naming the cases behind it."""
+    def explanation(self, limit: int | None = None) -> list[str]:
+        """Every rate and every deduction in words, naming the cases behind it (the first
+        `limit` of each list when given, with how many more)."""
         lines = []
         for r in self.rates:
             shown = "—" if r.value is None else f"{r.value * 100:.2f}%"
-            miss = f"；未计入：{'、'.join(r.misses)}" if r.misses else ""
+            miss = f"；未计入：{listed(r.misses, limit)}" if r.misses else ""
             lines.append(f"{r.label} {shown}（{_num(r.hits)}/{r.total}，权重 {_num(r.weight)}）"
                          f"{answers_note(r)}{miss}")
         for d in self.deductions:
-            if d.items:
-                lines.append(f"扣分·{d.label} {len(d.items)} 项 × {_num(d.each)} = "
-                             f"{_num(d.points)} 分：{'、'.join(d.items)}")
+            if d.items or d.merged:
+                lines.append(d.line(self.received, limit))
+        if self.base is not None and self.score is not None:
+            parts = "".join(f" − {d.label} {_num(d.points)}" for d in self.deductions
+                            if d.points)
+            capped = "（扣分总额已达上限）" if parts and round(
+                sum(d.points for d in self.deductions), 2) > self.deducted else ""
+            lines.append(f"得分 = 三率基础分 {self.base:.2f}{parts}{capped} = {self.score:.2f}")
         if self.small_sample:
             lines.append(f"受理 {self.received} 件，低于最低件数，本期不参与排名")
         return lines
@@ -190,9 +236,9 @@ def rate_label(key: str, rules: Rules) -> str:
 
 
 def deductions(code: str, facts: Sequence[CaseFact], entries: Iterable[Flagged],
-               rules: Rules) -> tuple[Deduction, ...]:
+               rules: Rules, received: int = 0) -> tuple[Deduction, ...]:
     """What a department loses: overdue time charged to it, exposure, supervision, referrals."""
-    return DeductionIndex(facts, entries).of(code, rules)
+    return DeductionIndex(facts, entries).of(code, rules, received)
 
 
 class DeductionIndex:
@@ -200,33 +246,57 @@ class DeductionIndex:
 
     def __init__(self, facts: Sequence[CaseFact], entries: Iterable[Flagged]) -> None:
         numbers = {f.number for f in facts}
-        self.overdue: dict[str, set[str]] = {}
-        self.exposed: dict[str, list[str]] = {}
-        self.supervised: dict[str, list[str]] = {}
-        self.referred: dict[str, list[str]] = {}
+        # kind → department → case → what it is charged for (exposure: the rules' names)
+        self.found: dict[str, dict[str, dict[str, list[str]]]] = {k: {} for k in KINDS}
+
+        def add(kind: str, code: str, case: str, what: str) -> None:
+            self.found[kind].setdefault(code, {}).setdefault(case, []).append(what)
+
         for f in facts:
             if f.overdue_charged_to is not None:
-                self.overdue.setdefault(f.overdue_charged_to, set()).add(f.number)
-            if f.replied_late_by is not None:
-                self.overdue.setdefault(f.replied_late_by, set()).add(f.number)
+                add("overdue", f.overdue_charged_to, f.number, f.number)
+            if f.replied_late_by is not None and f.replied_late_by != f.overdue_charged_to:
+                add("overdue", f.replied_late_by, f.number, f.number)
             if f.supervised:
-                self.supervised.setdefault(f.department, []).append(f.number)
+                add("supervision", f.department, f.number, f.number)
             if f.referred:
-                self.referred.setdefault(f.department, []).append(f.number)
+                add("accountability", f.department, f.number, f.number)
         for e in entries:
             if e.case in numbers:
-                self.exposed.setdefault(e.department, []).append(
-                    f"{e.case}（{RULE_ZH.get(e.rule, e.rule)}）")
+                add("exposure", e.department, e.case, rule_name(e.rule))
 
-    def of(self, code: str, rules: Rules) -> tuple[Deduction, ...]:
-        """One department's deductions under the rules."""
+    def of(self, code: str, rules: Rules, received: int = 0) -> tuple[Deduction, ...]:
+        """One department's deductions under the rules (`received`: its cases, for "percent")."""
         d = rules.deductions
-        kinds = (("overdue", d.overdue, sorted(self.overdue.get(code, ()))),
-                 ("exposure", d.exposure, sorted(self.exposed.get(code, ()))),
-                 ("supervision", d.supervision, sorted(self.supervised.get(code, ()))),
-                 ("accountability", d.accountability, sorted(self.referred.get(code, ()))))
-        return tuple(Deduction(k, DEDUCTION_LABELS[k], each, tuple(items),
-                               round(each * len(items), 4)) for k, each, items in kinds)
+        own = {k: dict(self.found[k].get(code, {})) for k in KINDS}
+        merged: dict[str, list[str]] = {k: [] for k in KINDS}
+        if d.once_per_case:  # one incident, one charge: the heaviest kind that applies
+            for case in set().union(*own.values()):
+                having = [k for k in KINDS if case in own[k]]
+                top = max(having, key=d.each)
+                for k in having:
+                    if k != top:
+                        del own[k][case]
+                        merged[k].append(case)
+        scale = 100 / max(received, 1) if d.per == "percent" else 1.0
+        out = []
+        for k in KINDS:
+            items = tuple(sorted(_items(k, own[k], d.once_per_case)))
+            raw = round(d.each(k) * len(items) * scale, 4)
+            cap = d.cap_of(k)
+            out.append(Deduction(k, DEDUCTION_LABELS[k], d.each(k), items,
+                                 round(min(raw, cap) if cap else raw, 4), d.per, cap, raw,
+                                 tuple(sorted(merged[k]))))
+        return tuple(out)
+
+
+def _items(kind: str, cases: dict[str, list[str]], once: bool) -> list[str]:
+    """The items of a kind: case numbers; exposure entries as "case（rule names）"."""
+    if kind != "exposure":
+        return list(cases)
+    if once:
+        return [f"{case}（{'、'.join(sorted(set(rules)))}）" for case, rules in cases.items()]
+    return [f"{case}（{rule}）" for case, rules in cases.items() for rule in rules]
 
 
 def base_score(rates: Sequence[RateTrace]) -> float | None:
@@ -262,7 +332,7 @@ def score_units(units: Sequence[Unit], facts: Sequence[CaseFact], entries: Seque
     for u in units:
         own = by_unit.get(u.code, [])
         rates = rate_traces(own, rules)
-        cuts = index.of(u.code, rules)
+        cuts = index.of(u.code, rules, len(own))
         lost = sum(c.points for c in cuts)
         if rules.deductions.cap:
             lost = min(lost, rules.deductions.cap)

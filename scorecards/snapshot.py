@@ -20,9 +20,10 @@ from typing import Any
 from domain.calendar import BUSINESS_TZ
 from projections.db import POSTGRES, Database
 from projections.schema import TRACKING, TRACKING_NAME
-from scorecards.assess import Context, end_of, score_period
+from scorecards.assess import Context, end_of, score_period_with_facts
 from scorecards.rules import Rules
 from scorecards.scoring import Deduction, RateTrace, Scorecard, ScoreSheet
+from scorecards.trend import MonthPoint, monthly
 
 SNAPSHOTS, CARDS = "rm_scorecard_snapshots", "rm_scorecard_cards"
 KAFKA_OFFSETS = "wenzheng_kafka_offsets"  # consumers/projector.py OFFSETS (Kafka transport)
@@ -38,6 +39,7 @@ class Snapshot:
     summary: ScoreSheet  # every card's figures; rate misses and deduction items left empty
     position: str
     computed_at: str
+    trend: tuple[MonthPoint, ...] = ()  # month by month, for the page's trend chart
 
     def as_of_moment(self) -> datetime:
         """The moment the figures are taken at."""
@@ -93,7 +95,8 @@ def _unpack(data: Any) -> Any:
 def card_from(data: dict[str, Any]) -> Scorecard:
     """A Scorecard from its asdict() form."""
     rates = tuple(RateTrace(**{**r, "misses": tuple(r["misses"])}) for r in data["rates"])
-    cuts = tuple(Deduction(**{**d, "items": tuple(d["items"])}) for d in data["deductions"])
+    cuts = tuple(Deduction(**{**d, "items": tuple(d["items"]),
+                              "merged": tuple(d.get("merged", ()))}) for d in data["deductions"])
     return Scorecard(**{**data, "rates": rates, "deductions": cuts})
 
 
@@ -105,16 +108,16 @@ def sheet_from(data: dict[str, Any], cards: list[Scorecard]) -> ScoreSheet:
 def without_lists(card: Scorecard) -> Scorecard:
     """The card's figures without the case lists (what the ranking and charts need)."""
     return replace(card, rates=tuple(replace(r, misses=()) for r in card.rates),
-                   deductions=tuple(replace(d, items=()) for d in card.deductions))
+                   deductions=tuple(replace(d, items=(), merged=()) for d in card.deductions))
 
 
 def store(db: Database, key: str, year: int, sheet: ScoreSheet, position: str,
-          computed_at: datetime) -> Snapshot:
+          computed_at: datetime, trend: tuple[MonthPoint, ...] = ()) -> Snapshot:
     """Store a computed sheet as the snapshot of `key`, replacing the previous one."""
     ensure_snapshot_tables(db)
     snapshot_id = uuid.uuid4().hex
     summary = replace(sheet, cards=tuple(without_lists(c) for c in sheet.cards))
-    head = asdict(summary)
+    head = {**asdict(summary), "trend": [asdict(p) for p in trend]}
     day = datetime.fromisoformat(sheet.as_of).date().isoformat()
     when = computed_at.astimezone(BUSINESS_TZ).isoformat()
     rows = [(snapshot_id, c.code, _pack(asdict(c))) for c in sheet.cards]
@@ -132,7 +135,7 @@ def store(db: Database, key: str, year: int, sheet: ScoreSheet, position: str,
         db.executemany(f"DELETE FROM {SNAPSHOTS} WHERE skey = ?", [(k,) for (k,) in old])
         db.execute(f"DELETE FROM {CARDS} WHERE snapshot_id NOT IN "
                    f"(SELECT snapshot_id FROM {SNAPSHOTS})")
-    return Snapshot(snapshot_id, key, summary, position, when)
+    return Snapshot(snapshot_id, key, summary, position, when, trend)
 
 
 def load(db: Database, key: str) -> Snapshot | None:
@@ -144,8 +147,9 @@ def load(db: Database, key: str) -> Snapshot | None:
     if row is None:
         return None
     head = _unpack(row[3])
+    trend = tuple(MonthPoint(**p) for p in head.pop("trend", []))
     summary = sheet_from(head, [card_from(c) for c in head["cards"]])
-    return Snapshot(str(row[0]), key, summary, str(row[1]), str(row[2]))
+    return Snapshot(str(row[0]), key, summary, str(row[1]), str(row[2]), trend)
 
 
 def card(db: Database, snapshot_id: str, code: str) -> Scorecard | None:
@@ -185,9 +189,10 @@ def compute(db: Database, ctx: Context, rules: Rules, year: int, as_of: datetime
     day = as_of.astimezone(BUSINESS_TZ).date()
     key = snapshot_key(ctx, rules, year, day, rules.min_volume_year)
     position = read_position(db)  # before computing: a later event only makes it look older
-    sheet, _ = score_period(db, ctx, rules, date(year, 1, 1), date(year, 12, 31), as_of,
-                            rules.min_volume_year)
-    return store(db, key, year, sheet, position, now)
+    sheet, entries, facts = score_period_with_facts(
+        db, ctx, rules, date(year, 1, 1), date(year, 12, 31), as_of, rules.min_volume_year)
+    trend = monthly(ctx.units, facts, entries, rules, sheet.as_of)
+    return store(db, key, year, sheet, position, now, trend)
 
 
 def assessment(db: Database, ctx: Context, rules: Rules, year: int, as_of: datetime,

@@ -29,7 +29,8 @@ PASSWORDS = {role: password for _, password, role in DEMO_USERS}
 
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home with 300 demonstration cases of 2025 and the bulletins of Oct–Dec 2025 issued."""
+    """A home with 300 demonstration cases of 2025 and its twelve bulletins (issued by the
+    demo; `bulletins` afterwards finds nothing due)."""
     home = tmp_path_factory.mktemp("app-home")
     assert main(["--home", str(home), "init"]) == 0
     with (home / "wenzheng.toml").open("a", encoding="utf-8") as config:

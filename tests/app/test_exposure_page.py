@@ -17,6 +17,7 @@ from scorecards.metrics import metrics
 from tests.app.conftest import CASES, app, page_as, texts
 from wenzheng.config import load_settings
 from wenzheng.democity import DEPARTMENTS
+from wenzheng.democlock import home_clock
 from wenzheng.demogen import DemoSpec, generate
 from wenzheng.render import RULE_ZH
 from wenzheng.webapp import moments
@@ -31,7 +32,7 @@ def expected_entries(home: Path) -> list[Entry]:
     calendar = settings.deadline_policy().calendar
     db = Database.sqlite(home / "readmodels.sqlite")
     try:
-        return exposure(db, moments.current_moment(calendar, moments.now()),
+        return exposure(db, moments.page_moment(calendar, home_clock(settings)),
                         ExposureRules.model_validate(settings.section("exposure")), calendar,
                         settings.department_names())
     finally:
@@ -91,7 +92,8 @@ def test_the_public_figures_are_the_years_metrics(home: Path) -> None:
     settings = load_settings(home / "wenzheng.toml")
     db = Database.sqlite(home / "readmodels.sqlite")
     result = metrics(db, date(2025, 1, 1), date(2025, 12, 31),
-                     moments.current_moment(settings.deadline_policy().calendar, moments.now()),
+                     moments.page_moment(settings.deadline_policy().calendar,
+                                         home_clock(settings)),
                      {d.code: d.name for d in settings.departments}, settings.office_name)
     db.close()
     total = result["total"]

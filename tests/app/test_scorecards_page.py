@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from scorecards.inert import md_escape
-from tests.app.conftest import Downloads, page_as
+from tests.app.conftest import Downloads, page_as, texts
 from wenzheng.cli import main
 
 PAGE = "app_pages/department_scores.py"
@@ -57,7 +57,9 @@ def test_the_ranking_equals_the_scorecard_command(home: Path, expected: dict[str
                 else row["得分"] != row["得分"] or row["得分"] is None)
         if card["rank"] is not None:
             ranked += 1
-            assert row["排名"] == card["rank"] and row["等级"] == (card["grade"] or "—")
+            assert row["排名"] == str(card["rank"]) and row["等级"] == (card["grade"] or "—")
+        elif card["received"]:
+            assert row["排名"] == "不参与排名"  # never None
         for rate in card["rates"]:
             label = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}[
                 rate["key"]]
@@ -85,7 +87,7 @@ def test_the_peer_group_filter_shows_only_that_group(
     in_group = {c["code"] for c in expected["cards"] if c["group"] == "县市区"}
     assert set(frame["分组"]) == {"县市区"}
     assert set(frame["代码"]) == in_group
-    ranks = [r for r in frame["排名"] if r == r and r is not None]
+    ranks = [int(r) for r in frame["排名"] if r.isdigit()]
     assert sorted(ranks) == sorted(c["rank"] for c in expected["cards"]
                                    if c["group"] == "县市区" and c["rank"] is not None)
 
@@ -112,8 +114,9 @@ def test_drilling_down_shows_the_explanation_and_the_cases_behind_each_deduction
     assert card["deducted"] > 0
     at = scores_page(score_unit=card["code"])
     shown = "\n".join(m.value for m in at.markdown)
-    for line in card["explanation"]:
-        assert md_escape(line) in shown  # shown as literal text, never as Markdown
+    for line in card["explanation"]:  # the first few cases of each line; the tables list all
+        assert md_escape(line.split("：")[0]) in shown  # shown as literal text, never as Markdown
+    assert "SF" in shown
     deductions = at.dataframe[1].value
     items = {(d["label"], item) for d in card["deductions"] for item in d["items"]}
     assert set(zip(deductions["扣分项"], deductions["案件"], strict=True)) == items
@@ -162,6 +165,37 @@ def test_the_page_shows_a_precomputed_snapshot_with_when_it_was_computed(
     ranks = dict(zip(at.dataframe[0].value["代码"], at.dataframe[0].value["排名"], strict=True))
     for card in expected["cards"]:
         if card["rank"] is not None:
-            assert ranks[card["code"]] == card["rank"]
+            assert ranks[card["code"]] == str(card["rank"])
     assert stored.summary.card(expected["cards"][0]["code"]).received == \
         expected["cards"][0]["received"]
+
+
+def test_the_leader_first_sees_the_ranking_the_red_and_black_lists_and_the_parts(
+        home: Path, expected: dict[str, Any]) -> None:
+    at = scores_page()
+    headings = [h.value for h in at.subheader]
+    assert headings[:3] == ["同类单位排名", "得分构成", "全部单位"]
+    assert "月度趋势" in headings
+    shown = texts(at)
+    for group in ("市直部门", "县市区"):
+        ranked = sorted((c for c in expected["cards"] if c["group"] == group and c["rank"]),
+                        key=lambda c: c["rank"])
+        if ranked:
+            assert f"1. {ranked[0]['name']} {ranked[0]['score']:.2f}" in shown
+    assert "红榜（前 5 名）" in shown and "黑榜（后 5 名）" in shown
+    frame = at.dataframe[0].value
+    assert "None" not in frame["排名"].astype(str).tolist()
+    if any(c["rank"] is None and c["received"] for c in expected["cards"]):
+        assert "不参与排名" in frame["排名"].tolist()
+    assert {"扣分·超期", "扣分·曝光台条目", "较上年"} <= set(frame.columns)
+    charts = [e for e in at.get("vega_lite_chart")]
+    assert len(charts) >= 3  # a ranking per peer group shown, the parts, the trend
+
+
+def test_the_page_reads_as_of_the_demo_clock_and_says_so(home: Path) -> None:
+    at = page_as(PAGE, "leader")
+    assert not at.exception
+    assert at.date_input(key="score_as_of").value == AS_OF_DAY  # [demo] now, not the wall
+    assert at.selectbox(key="score_year").value == 2025
+    caption = at.caption[0].value
+    assert "数据截至 2026-01-31 23:59" in caption and "[demo] now" in caption

@@ -147,3 +147,15 @@ def test_a_precomputed_year_serves_the_pages_default_view_of_today(
     shown, computed = assess(home, db, as_of=page_moment, now=now + timedelta(minutes=20))
     assert not computed and shown.snapshot_id == stored.snapshot_id
     assert snapshot.full_sheet(db, shown) == fresh(home, db, now)
+
+
+def test_the_month_by_month_trend_is_stored_with_the_snapshot(home: Path, db: Database) -> None:
+    first, _ = assess(home, db)
+    again, computed = assess(home, db)
+    assert not computed and again.trend == first.trend
+    months = {(p.code, p.month): p for p in again.trend}
+    assert {m for _, m in months} == {"2025-10", "2025-11"}
+    november = fresh(home, db)  # the year as a whole; November's GAJ has the neglected case
+    assert months[("GAJ", "2025-11")].received == 2 and months[("GAJ", "2025-10")].received == 2
+    assert months[("GAJ", "2025-11")].score < months[("GAJ", "2025-10")].score
+    assert november.card("GAJ").received == 4

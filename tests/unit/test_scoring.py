@@ -158,7 +158,9 @@ def test_rules_tables_are_chosen_by_year_or_by_version() -> None:
     assert config.for_year(2026, "2025-1").version == "2025-1"
     with pytest.raises(KeyError):
         config.for_year(2026, "nope")
-    assert load_scoring({}).for_year(2026).version == "默认-1"
+    assert load_scoring({}).for_year(2026).version == "默认-2"  # the calibrated default
+    assert config.for_year(2026, "默认-1") == Rules()  # the first built-in table, by name
+    assert config.for_year(2026, "默认-2").deductions.once_per_case
 
 
 def test_duplicate_rule_versions_are_refused_in_chinese() -> None:

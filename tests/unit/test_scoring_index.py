@@ -11,6 +11,7 @@ from scorecards.scoring import Deduction, DeductionIndex, deductions
 from tests.unit.test_scoring import GOOD, Entry
 
 CODES = ("D1", "D2", "D3", "OFFICE")
+ZH = {"overdue": "超期", "returned": "多次发回重办"}
 
 
 def scanned(code: str, facts: list[CaseFact], entries: list[Entry],
@@ -20,7 +21,7 @@ def scanned(code: str, facts: list[CaseFact], entries: list[Entry],
     numbers = {f.number for f in facts}
     overdue = sorted({f.number for f in facts
                       if f.overdue_charged_to == code or f.replied_late_by == code})
-    exposed = sorted(f"{e.case}（{e.rule}）" for e in entries
+    exposed = sorted(f"{e.case}（{ZH[e.rule]}）" for e in entries
                      if e.department == code and e.case in numbers)
     supervised = sorted(f.number for f in facts if f.department == code and f.supervised)
     referred = sorted(f.number for f in facts if f.department == code and f.referred)
@@ -28,7 +29,8 @@ def scanned(code: str, facts: list[CaseFact], entries: list[Entry],
              "accountability": referred}
     each = {"overdue": d.overdue, "exposure": d.exposure, "supervision": d.supervision,
             "accountability": d.accountability}
-    return tuple(Deduction(k, label, each[k], tuple(items[k]), round(each[k] * len(items[k]), 4))
+    return tuple(Deduction(k, label, each[k], tuple(items[k]), round(each[k] * len(items[k]), 4),
+                           raw=round(each[k] * len(items[k]), 4))
                  for k, label in (("overdue", "超期"), ("exposure", "曝光台条目"),
                                   ("supervision", "被督办"), ("accountability", "移送问责")))
 
@@ -45,7 +47,7 @@ def random_facts(seed: int) -> tuple[list[CaseFact], list[Entry]]:
             replied_late_by=rng.choice([None, None, *CODES]),
             supervised=rng.choice([0, 0, 1, 2]), referred=rng.choice([0, 0, 0, 1])))
     entries = [Entry(f"N{rng.randrange(330):04d}", rng.choice(CODES),
-                     rng.choice(["overdue_claim", "unsatisfied"])) for _ in range(120)]
+                     rng.choice(["overdue", "returned"])) for _ in range(120)]
     return facts, entries
 
 
@@ -61,6 +63,6 @@ def test_the_index_gives_each_department_the_same_deductions_as_a_full_scan() ->
 
 def test_entries_for_cases_outside_the_period_are_not_deducted() -> None:
     facts = [replace(GOOD, number="IN", department="D1")]
-    entries = [Entry("OUT", "D1", "overdue_claim"), Entry("IN", "D1", "overdue_claim")]
+    entries = [Entry("OUT", "D1", "overdue"), Entry("IN", "D1", "overdue")]
     exposure = DeductionIndex(facts, entries).of("D1", Rules())[1]
-    assert exposure.items == ("IN（overdue_claim）",)
+    assert exposure.items == ("IN（超期）",)  # the rule's Chinese name, never its key

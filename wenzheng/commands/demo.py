@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from domain.actions import InvalidAction, parse_action
 from domain.service import APPLIED, DUPLICATE, CaseService
+from wenzheng.democlock import write_demo_now
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
 from wenzheng.home import Home, ensure_schema
 from wenzheng.ledger.export import write_ledger
@@ -103,7 +106,35 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
         print(f"rejected: {counts['rejected']}")
         for line in rejected[:20]:
             print(f"  {line}")
+        set_clock(home, as_of)
+        if not args.no_bulletins:
+            issue_year(home, spec.year, as_of, quiet=args.quiet)
     return 1 if counts["rejected"] else 0
+
+
+def set_clock(home: Home, as_of: datetime) -> None:
+    """Write `[demo] now` so the app and the command line read the demo as of its own "now"."""
+    if write_demo_now(home.config_path, as_of):
+        print(f"已在 {home.config_path} 写入 [demo] now = "
+              f"{as_of.replace(microsecond=0).isoformat()}（示范数据的时钟）")
+
+
+def issue_year(home: Home, year: int, as_of: datetime, quiet: bool = False) -> None:
+    """Issue the demonstration year's monthly bulletins due by its "now", once each, as
+    `wenzheng bulletins` does (events in the ledger; Markdown and JSON in HOME/bulletins)."""
+    from wenzheng.commands.scoring import issue_due, open_ledger
+
+    started = time.monotonic()
+    ledger = open_ledger(home)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
+            issued = issue_due(home, ledger, home.root / "bulletins", f"{year}-01", as_of,
+                               documents=False, until=f"{year}-12")
+    finally:
+        ledger.close()
+    if issued:
+        print(f"已发布 {len(issued)} 期月度通报（{issued[0]} 至 {issued[-1]}），"
+              f"用时 {time.monotonic() - started:.1f} 秒")
 
 
 def update_read_models(home: Home, service: CaseService, quiet: bool = False) -> None:
@@ -174,6 +205,8 @@ def register(sub: Any) -> None:
     p.add_argument("--no-apply", action="store_true", help="do not apply to the home's store")
     p.add_argument("--ledger", help="also write a ledger (台账) of the cases, .xlsx or .csv")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--no-bulletins", action="store_true",
+                   help="do not issue the year's monthly bulletins")
     p.set_defaults(run=cmd_demo)
 
     p = sub.add_parser("import", help="import a ledger (台账) from .xlsx or .csv")

@@ -27,6 +27,7 @@ from scorecards.inert import csv_cell
 from scorecards.masking import mask_entry
 from scorecards.metrics import metrics
 from wenzheng.config import ConfigError
+from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
 from wenzheng.render import exposure_text, metrics_table, to_json
 
@@ -61,7 +62,7 @@ def case_audit(home: Home, app: Any, number: str, as_of: str | None = None) -> C
         db.close()
     if not snapshots:
         raise UnknownCase(number)
-    moment = _moment(as_of) if as_of else datetime.now(BUSINESS_TZ)
+    moment = _moment(as_of) if as_of else default_moment(home.settings())
     return audit(snapshots, moment, home.settings().deadline_policy().calendar)
 
 
@@ -111,7 +112,7 @@ def _precompute_scorecards(home: Home, db: Any) -> None:
     from scorecards import snapshot
     from wenzheng.commands.scoring import context, rules_for
 
-    now = datetime.now(BUSINESS_TZ)
+    now = home_clock(home.settings()).now  # a demonstration home: the demo's own clock
     for snap in snapshot.precompute(db, context(home), lambda y: rules_for(home, y, None),
                                     (now.year - 1, now.year), now):
         print(f"已预先计算部门考核 {snap.key.split(':')[0]} 年度（位置 {snap.position}）",
@@ -138,9 +139,9 @@ def _moment(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=BUSINESS_TZ)
 
 
-def _as_of(args: argparse.Namespace) -> datetime:
-    """--as-of, or now (the command line may read the clock)."""
-    return _moment(args.as_of) if args.as_of else datetime.now(BUSINESS_TZ)
+def _as_of(args: argparse.Namespace, home: Home) -> datetime:
+    """--as-of, or the home's now (the command line may read the clock; `[demo] now`)."""
+    return _moment(args.as_of) if args.as_of else default_moment(home.settings())
 
 
 def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
@@ -154,7 +155,7 @@ def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
     try:
         catch_up(StoreSource(app), projection_for(home, db))
         names = {d.code: d.name for d in settings.departments}
-        result = metrics(db, args.from_, args.to, _as_of(args), names, settings.office_name)
+        result = metrics(db, args.from_, args.to, _as_of(args, home), names, settings.office_name)
     finally:
         db.close()
         app.close()
@@ -175,7 +176,7 @@ def cmd_exposure(args: argparse.Namespace, home: Home) -> int:
     except ValidationError as exc:
         raise ConfigError(f"[exposure]：{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") \
             from None
-    as_of = _as_of(args)
+    as_of = _as_of(args, home)
     app = home.open_service()
     db = open_readmodels(home)
     try:

@@ -23,7 +23,7 @@ from projections.db import Database
 from projections.follower import StoreSource, catch_up
 from scorecards import snapshot
 from scorecards.assess import Context, bulletin_for, cut_off, score_period
-from scorecards.bulletin import Bulletin, differences
+from scorecards.bulletin import Bulletin, MonthInputs, differences
 from scorecards.exposure import ExposureRules
 from scorecards.inert import csv_cell, md_literal_block
 from scorecards.render_docx import render_docx
@@ -34,6 +34,7 @@ from scorecards.scoring import ScoreSheet, Unit
 from wenzheng.commands.anchors import issue_checkpoint, signing_key_path
 from wenzheng.commands.projections import _moment, open_readmodels, projection_for
 from wenzheng.config import ConfigError
+from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
 from wenzheng.render import to_json
 from wenzheng.store.anchor import KEY_ENV, AnchorError, load_private, summary_lines
@@ -74,7 +75,7 @@ def caught_up(home: Home) -> tuple[Database, int]:
 def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
     """The year's scorecards under the year's rules (or --rules VERSION)."""
     rules = rules_for(home, args.year, args.rules)
-    as_of = _moment(args.as_of) if args.as_of else datetime.now(BUSINESS_TZ)
+    as_of = _moment(args.as_of) if args.as_of else default_moment(home.settings())
     db, _ = caught_up(home)
     try:
         if args.rules is None:  # stored as the app's snapshot, so its page need not recompute
@@ -95,6 +96,7 @@ def cmd_scorecard(args: argparse.Namespace, home: Home) -> int:
     return 0
 
 
+SHOWN_CASES = 5  # case numbers shown per line in readable text; JSON, CSV, Excel list all
 CSV_FIELDS = ("code", "name", "group", "received", "base", "deducted", "score", "rank", "grade",
               "small_sample")
 
@@ -120,9 +122,10 @@ def scorecard_table(year: int, sheet: ScoreSheet) -> str:
                        key=lambda c: (c.rank is None, c.rank or 0, c.code))
         for c in cards:
             score = "—" if c.score is None else f"{c.score:.2f}"
-            lines.append(f"{c.rank or '—':<5} {c.code:<6}{c.name:<14} {c.received:>5}  "
+            rank = c.rank or ("不参与排名" if c.received else "—")
+            lines.append(f"{rank:<5} {c.code:<6}{c.name:<14} {c.received:>5}  "
                          f"{score:<7} {c.grade or '—'}")
-            lines += [f"        {line}" for line in c.explanation()]
+            lines += [f"        {line}" for line in c.explanation(limit=SHOWN_CASES)]
     return "\n".join(lines)
 
 
@@ -133,8 +136,11 @@ def _month(text: str) -> str:
     return text
 
 
-def write_bulletin(b: Bulletin, out: Path, anchor: Anchor = ()) -> list[Path]:
-    """Markdown, Word, Excel and content JSON of a bulletin in a folder.
+def write_bulletin(b: Bulletin, out: Path, anchor: Anchor = (),
+                   documents: bool = True) -> list[Path]:
+    """Markdown, Word, Excel and content JSON of a bulletin in a folder, each with the log's
+    checkpoint when given (`documents=False`: Markdown and JSON only; Word and Excel are made
+    from the content on demand).
 
     When the folder already holds this month's content with another hash, the differences
     are written to `bulletin-YYYY-MM.changes.md` and the earlier content is kept by hash.
@@ -153,6 +159,8 @@ def write_bulletin(b: Bulletin, out: Path, anchor: Anchor = ()) -> list[Path]:
                        encoding="utf-8")
     md = out / f"{stem}.md"
     md.write_text(render_markdown(b, anchor), encoding="utf-8")
+    if not documents:
+        return [md, content]
     return [md, content, render_docx(b, out / f"{stem}.docx", anchor),
             render_xlsx(b, out / f"{stem}.xlsx", anchor)]
 
@@ -237,11 +245,15 @@ def months_between(since: str, until: str) -> list[str]:
     return out
 
 
-def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
-              now: datetime, key: Path | None = None) -> list[str]:
-    """Issue every bulletin from `since` whose cut-off has passed and that is not issued yet."""
+def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str, now: datetime,
+              key: Path | None = None, documents: bool = True,
+              until: str | None = None) -> list[str]:
+    """Issue every bulletin from `since` (to `until`) whose cut-off has passed and that is not
+    issued yet."""
     issued = []
-    for month in months_between(since, now.strftime("%Y-%m")):
+    memos: dict[tuple[int, str], dict[str, MonthInputs]] = {}  # (position, rules) → months
+    last = min(until or "9999-12", now.strftime("%Y-%m"))
+    for month in months_between(since, last):
         if ledger.issued(month) is not None:
             continue
         rules = rules_for(home, int(month[:4]), None)
@@ -249,13 +261,14 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str,
             continue
         db, position = caught_up(home)
         try:
-            bulletin = bulletin_for(db, context(home), rules, month)
+            bulletin = bulletin_for(db, context(home), rules, month,
+                                    memos.setdefault((position, rules.version), {}))
         finally:
             db.close()
         chain = head_at(home.store_env(), position)
         if ledger.issue(month, rules.version, position, bulletin.as_of, bulletin.content_hash(),
                         plain(bulletin), chain):
-            write_bulletin(bulletin, out, bulletin_anchor(home, out, position, key))
+            write_bulletin(bulletin, out, bulletin_anchor(home, out, position, key), documents)
             issued.append(month)
             print(f"已发布 {month} 通报：规则 {rules.version}，位置 {position}，"
                   f"摘要 {bulletin.content_hash()}，日志链头 {chain[1][:16]}")
@@ -284,7 +297,7 @@ def cmd_bulletins(args: argparse.Namespace, home: Home) -> int:
             signal.signal(sig, lambda *_: stop.set())
     try:
         while True:
-            now = now_arg or datetime.now(BUSINESS_TZ)
+            now = now_arg or home_clock(home.settings()).now
             if issue_due(home, ledger, Path(args.out), args.since, now, key):
                 last_anchor = time.monotonic()
             if key is not None and args.follow and \

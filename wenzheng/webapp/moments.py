@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from domain.calendar import BUSINESS_TZ, WorkingCalendar
 from scorecards.assess import end_of
+from wenzheng.democlock import HomeClock
 
 QUANTUM_MINUTES = 5  # "now" is rounded down, so cached figures are reused for a few minutes
 
@@ -40,6 +41,12 @@ def current_moment(calendar: WorkingCalendar, current: datetime) -> datetime:
     if current.astimezone(BUSINESS_TZ).date() > last:
         return end_of(last)
     return rounded(current)
+
+
+def page_moment(calendar: WorkingCalendar, clock: HomeClock) -> datetime:
+    """The moment a page shows "now": the demo's fixed moment as it is, else the rounded
+    current moment (see current_moment)."""
+    return clock.now if clock.fixed else current_moment(calendar, clock.now)
 
 
 def default_day(calendar: WorkingCalendar, current: datetime) -> date:

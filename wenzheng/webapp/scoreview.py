@@ -13,6 +13,7 @@ from scorecards.inert import write_cell, write_cells
 from scorecards.scoring import Scorecard, ScoreSheet
 from scorecards.wilson import wilson
 from wenzheng.commands.scoring import scorecard_csv
+from wenzheng.webapp.leaderview import rank_text
 
 ALL_GROUPS = "全部"
 RATE_KEYS = ("response", "resolution", "satisfaction")
@@ -43,13 +44,20 @@ def groups(sheet: ScoreSheet) -> list[str]:
     return [ALL_GROUPS, *dict.fromkeys(c.group for c in sheet.cards)]
 
 
-def ranking_frame(sheet: ScoreSheet, group: str = ALL_GROUPS) -> pd.DataFrame:
-    """One row a department: rank, score, grade, the three rates and their intervals."""
+def ranking_frame(sheet: ScoreSheet, group: str = ALL_GROUPS,
+                  change: dict[str, float | None] | None = None) -> pd.DataFrame:
+    """One row a department: rank ("不参与排名" when unranked), score, grade, the score's
+    parts (base and each deduction kind), the change against last year, the three rates
+    and their intervals."""
     rows: list[dict[str, Any]] = []
     for c in cards_in(sheet, group):
-        row: dict[str, Any] = {"分组": c.group, "排名": c.rank, "代码": c.code, "单位": c.name,
-                               "受理": c.received, "基础分": c.base, "扣分": c.deducted,
-                               "得分": c.score, "等级": c.grade or "—"}
+        row: dict[str, Any] = {"分组": c.group, "排名": rank_text(c), "代码": c.code,
+                               "单位": c.name, "受理": c.received, "基础分": c.base,
+                               "扣分": c.deducted, "得分": c.score, "等级": c.grade or "—"}
+        for d in c.deductions:
+            row[f"扣分·{d.label}"] = d.points
+        if change is not None:
+            row["较上年"] = change.get(c.code)
         for r in c.rates:
             label = RATE_ZH.get(r.key, r.label)
             row[label] = r.value
@@ -107,9 +115,12 @@ def chart_spec(frame: pd.DataFrame, measure: str) -> dict[str, Any]:
     return spec
 
 
+SHOWN_CASES = 5  # case numbers per explanation line; the tables below list every case
+
+
 def explanation(card: Scorecard) -> list[str]:
-    """The card's explanation lines (rates and deductions in words)."""
-    return card.explanation()
+    """The card's explanation lines (rates and deductions in words, the first few cases)."""
+    return card.explanation(limit=SHOWN_CASES)
 
 
 def deduction_frame(card: Scorecard) -> pd.DataFrame:
