@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "wenzheng.commands.scoring",
     "wenzheng.commands.integrity",
     "wenzheng.commands.users",
+    "wenzheng.commands.calendar",
 )
 
 

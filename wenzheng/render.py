@@ -15,6 +15,7 @@ ACTION_NAMES_ZH = {
     "ReplyPublished": "公开回复", "Returned": "发回重办", "Supervised": "督办",
     "Rated": "满意度评价", "Closed": "办结", "Archived": "归档",
     "ReferredForAccountability": "问责", "PersonalDataErased": "个人信息删除",
+    "DeadlinesRevised": "期限修订",
 }
 STATUS_ZH = {
     "registered": "已登记", "assigned": "已交办", "claimed": "办理中", "disputed": "退回待改派",

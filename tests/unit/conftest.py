@@ -11,7 +11,7 @@ import pytest
 from domain.actions import parse_action
 from domain.calendar import WorkingCalendar
 from domain.case import Case
-from domain.policy import SHIPPED_LIMITS, DeadlinePolicy, Deadlines, TimeLimits
+from domain.policy import SHIPPED_LIMITS, DeadlinePolicy, Deadlines
 from domain.service import CaseService
 
 BJ = ZoneInfo("Asia/Shanghai")
