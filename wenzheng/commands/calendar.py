@@ -34,9 +34,10 @@ def cmd_show(args: argparse.Namespace, home: Home) -> int:
     """The years covered, their sources, and a year's holidays and make-up workdays."""
     cal = home.settings().deadline_policy().calendar
     years = [args.year] if args.year else sorted(cal.years)
-    result: dict[str, Any] = {"covered_until": cal.covered_until().isoformat(), "version": cal.version,
-              "years": [_summary(cal, y) if not args.year else year_listing(cal, y)
-                        for y in years]}
+    result: dict[str, Any] = {
+        "covered_until": cal.covered_until().isoformat(), "version": cal.version,
+        "years": [_summary(cal, y) if not args.year else year_listing(cal, y)
+                  for y in years]}
     if args.format == "json":
         print(to_json(result))
         return 0
