@@ -7,7 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from wenzheng.config import ConfigError
-from wenzheng.webapp import auth, roles
+from wenzheng.runout import runout_warning
+from wenzheng.webapp import auth, moments, roles
 from wenzheng.webapp.resources import home_key, home_of
 from wenzheng.webapp.users import ensure_demo_users, in_production, users_path
 
@@ -44,6 +45,11 @@ with st.sidebar:
         st.caption("生产环境")
     if oidc_message:
         st.warning(oidc_message)
+
+if user.role == roles.ADMIN:  # the office's administrators enter the holiday arrangements
+    runout = runout_warning(settings.deadline_policy().calendar, moments.now().date())
+    if runout:
+        st.warning(runout, icon=":material/event_busy:")
 
 landing = auth.landing_page()
 if landing in pages:  # right after signing in: the role's landing page

@@ -8,10 +8,13 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from consumers.settings import TRANSPORTS, KafkaSettings
+from domain.calendar import BUSINESS_TZ
 from wenzheng.home import Home
+from wenzheng.runout import CALENDAR_LABELS, add_calendar_part
 
 
 @contextmanager
@@ -206,6 +209,7 @@ STATUS_LABELS = (
 )
 
 
+
 def cmd_status(args: argparse.Namespace, home: Home) -> int:
     """Where each stage of the pipeline stands, and the lag between them."""
     import json
@@ -227,10 +231,12 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
     if transport == KAFKA or args.bootstrap or not args.store_only:
         result.update(st.kafka_part(settings))
     result["warnings"] = st.warnings(result)
+    add_calendar_part(result, home.settings().deadline_policy().calendar,
+                      datetime.now(BUSINESS_TZ).date())
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    for key, label in STATUS_LABELS:
+    for key, label in STATUS_LABELS + CALENDAR_LABELS:
         if key in result:
             value = result[key]
             print(f"{label}：{'—' if value is None else value}")
