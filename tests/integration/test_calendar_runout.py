@@ -147,7 +147,8 @@ def test_a_reply_published_in_2027_leaves_every_read_command_working(
        "--format", "json")
     for month in ("2026-12", "2027-01"):
         ok(env, "bulletin", "--month", month, "--out", str(tmp_path / month))
-        assert list((tmp_path / month).glob("*.md"))
+    december = (tmp_path / "2026-12" / "bulletin-2026-12.md").read_text(encoding="utf-8")
+    assert "1 件案件（CAL-1）的答复期限" in december and "暂定" in december
 
 
 @pytest.mark.kafka
