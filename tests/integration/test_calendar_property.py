@@ -56,12 +56,13 @@ def run_history(steps: list[tuple[int, str | None, int, str, str, bool]],
     return service
 
 
-def read_side(service: CaseService, calendar: WorkingCalendar) -> dict[str, Any]:
+def read_side(service: CaseService, calendar: WorkingCalendar) -> dict[datetime, Any]:
     """Every read the figures make, on an in-memory SQLite read model."""
     projection = CaseProjection(Database.sqlite(":memory:"), calendar)
     records, _ = StoreSource(service).read(0, 10_000)
     projection.apply(records, records[-1].position)
-    db, out = projection.db, {}
+    db = projection.db
+    out: dict[datetime, Any] = {}
     for as_of in AS_OF:
         out[as_of] = (metrics(db, date(2026, 12, 1), date(2028, 12, 31), as_of,
                               {d: d for d in DEPTS}, "办公室"),
