@@ -46,7 +46,8 @@ with st.sidebar:
     if oidc_message:
         st.warning(oidc_message)
 
-if user.role == roles.ADMIN:  # the office's administrators enter the holiday arrangements
+# The office's administrators enter the holiday arrangements (系统状态 lists it itself).
+if user.role == roles.ADMIN and current.url_path != "status":
     runout = runout_warning(settings.deadline_policy().calendar, moments.now().date())
     if runout:
         st.warning(runout, icon=":material/event_busy:")
