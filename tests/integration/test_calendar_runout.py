@@ -129,6 +129,9 @@ def test_figures_before_the_revision_show_what_was_known_then(env: dict[str, str
         return int(found["total"]["overdue_open"])
 
     assert overdue("2027-01-12T08:00:00+08:00") == 1  # the provisional deadline had passed
+    found = json.loads(ok(env, "metrics", "--from", "2026-12-30", "--to", "2026-12-30",
+                          "--as-of", "2027-01-12T10:00:00+08:00", "--format", "json"))
+    assert found["provisional_deadlines"] == []  # 2027 is arranged now
     assert overdue("2027-01-12T10:00:00+08:00") == 0  # revised: due at the end of 01-12
 
 
@@ -139,6 +142,7 @@ def test_a_reply_published_in_2027_leaves_every_read_command_working(
     figures = json.loads(ok(env, "metrics", "--from", "2026-12-01", "--to", "2026-12-31",
                             "--as-of", "2027-02-01T00:00:00+08:00", "--format", "json"))
     assert figures["total"]["replied"] == 1 and figures["total"]["replied_late"] == 1
+    assert figures["provisional_deadlines"] == ["CAL-1"]
     assert case_json(env, "CAL-2")["state"]["status"] == "published"
     ok(env, "exposure", "--as-of", "2027-02-01T00:00:00+08:00", "--format", "json")
     ok(env, "scorecard", "--year", "2026", "--as-of", "2027-02-01T00:00:00+08:00",

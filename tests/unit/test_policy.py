@@ -330,3 +330,16 @@ def test_the_shipped_2025_default_keeps_working_days_and_the_claim_limit() -> No
     old = SHIPPED_LIMITS["2025-default"]
     assert old.claim_days == 1 and {u for _, u in old.major_stages()} == {"working"}
     assert TimeLimits().version != old.version
+
+
+@pytest.mark.parametrize(
+    ("at", "priority", "reply"),
+    [(c[1], c[2], c[5]) for c in ASSIGN_CASES if c[2] != "重大"],
+    ids=[c[0] for c in ASSIGN_CASES if c[2] != "重大"],
+)
+def test_the_new_default_keeps_every_general_and_important_reply_deadline_of_the_table(
+    at: str, priority: str, reply: date
+) -> None:
+    deadlines = CURRENT.on_assign(priority, datetime.fromisoformat(at))
+    assert deadlines.reply == eod(reply) and deadlines.provisional is False
+    assert deadlines.calendar == WorkingCalendar().version
