@@ -8,7 +8,8 @@ import streamlit as st
 
 from scorecards.inert import md_escape
 from wenzheng.config import ConfigError
-from wenzheng.webapp import auth, roles
+from wenzheng.runout import runout_warning
+from wenzheng.webapp import auth, moments, roles
 from wenzheng.webapp.resources import home_key, home_of
 from wenzheng.webapp.signins import IDLE_MINUTES
 from wenzheng.webapp.users import in_production
@@ -53,6 +54,12 @@ with st.sidebar:
     script = auth.cookie_script()
     if script:  # keeps the session across a reload (see wenzheng/webapp/auth.py)
         st.html(script, unsafe_allow_javascript=True, width="content")
+
+# The office's administrators enter the holiday arrangements (系统状态 lists it itself).
+if user.role == roles.ADMIN and current.url_path != "status":
+    runout = runout_warning(settings.deadline_policy().calendar, moments.now().date())
+    if runout:
+        st.warning(runout, icon=":material/event_busy:")
 
 landing = auth.landing_page()
 if landing in pages:  # right after signing in: the role's landing page

@@ -54,6 +54,10 @@ def _rule(spec: Any) -> Check | None:
         return lambda v: type(v) is bool
     if kind == ["object", "null"] and not rest:
         return lambda v: v is None or type(v) is dict
+    if kind == "object" and not rest:
+        return lambda v: type(v) is dict
+    if kind == "array" and not rest:
+        return lambda v: type(v) is list
     if kind == "integer" and set(rest) == {"minimum"}:
         low = rest["minimum"]
         return lambda v: type(v) is int and v >= low

@@ -30,6 +30,8 @@ PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {
     "Archived": {},
     "ReferredForAccountability": {"department": _STR, "reason": _STR},
     "PersonalDataErased": {"reason": _STR},
+    "DeadlinesRevised": {"old": {"type": "object"}, "new": {"type": "object"},
+                         "calendar": _STR, "arrangements": {"type": "array"}},
 }
 EVENT_TYPES = tuple(PAYLOAD_FIELDS)
 

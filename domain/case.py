@@ -359,3 +359,22 @@ class Case(Aggregate):
         self.personal_data_erased = True
         self.last_at = at
         self.action_ids.add(action_id)
+
+    def revise_deadlines(self, new: dict[str, Any], arrangements: list[dict[str, Any]],
+                         at: datetime, by: str, action_id: str) -> None:
+        """期限修订: a holiday arrangement added or changed moves the stored deadlines."""
+        if self.status == ARCHIVED:
+            raise CaseArchived(self.number)
+        if at < self.last_at:
+            raise ActionBeforePreviousEvent(self.number, at, self.last_at)
+        self._deadlines_revised(
+            old=dict(self.deadlines), new=dict(new), calendar=str(new.get("calendar", "")),
+            arrangements=list(arrangements), at=at, by=by, action_id=action_id,
+            holder=self.holder, status=self.status, deadlines=dict(new))
+
+    @event("DeadlinesRevised")
+    def _deadlines_revised(self, old: dict[str, Any], new: dict[str, Any], calendar: str,
+                           arrangements: list[dict[str, Any]], at: datetime, by: str,
+                           action_id: str, holder: str, status: str,
+                           deadlines: dict[str, Any]) -> None:
+        self._record(at, action_id, holder, status, deadlines)

@@ -13,6 +13,7 @@ ACTION_NAMES_ZH = {
     "ReplyPublished": "公开回复", "Returned": "发回重办", "Supervised": "督办",
     "Rated": "满意度评价", "Closed": "办结", "Archived": "归档",
     "ReferredForAccountability": "问责", "PersonalDataErased": "个人信息删除",
+    "DeadlinesRevised": "期限修订",
 }
 ACTION_EVENT = {
     "register": "Registered", "assign": "Assigned", "claim": "Claimed", "dispute": "Disputed",

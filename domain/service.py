@@ -29,8 +29,10 @@ from domain.errors import (
     UnknownDepartment,
 )
 from domain.policy import DeadlinePolicy, Deadlines
+from domain.revision import OPEN_STATUSES, arrangements_of, differs, recompute
+from domain.revision_io import events_of, revision_targets
 
-APPLIED, DUPLICATE, REJECTED = "applied", "duplicate", "rejected"
+APPLIED, DUPLICATE, REJECTED, SKIPPED = "applied", "duplicate", "rejected", "skipped"
 MAX_RETRIES = 10
 # The recorders that chain every event's hash.
 CHAINED_RECORDERS = {
@@ -316,6 +318,51 @@ class CaseService(Application[UUID]):
                 continue
             return Outcome(APPLIED, number, aid, version=case.version)
         raise ConcurrentUpdate(number, MAX_RETRIES)
+
+    def revise_deadlines(self, at: datetime, by: str, chunk: int = 500) -> list[Outcome]:
+        """期限修订: record a DeadlinesRevised event for every open case whose stored
+        deadlines the current calendar changes; running it again records nothing new."""
+        ids = revision_targets(self)
+        outcomes: list[Outcome] = []
+        for start in range(0, len(ids), chunk):
+            outcomes += self._revise_chunk(ids[start:start + chunk], at, by)
+        return outcomes
+
+    def _revise_chunk(self, ids: Sequence[UUID], at: datetime, by: str) -> list[Outcome]:
+        """Revise one chunk of cases and save them together (reloaded after a conflict)."""
+        for attempt in range(MAX_RETRIES):
+            touched, outcomes = [], []
+            for events in events_of(self, ids):
+                case, outcome = self._revise_case(events, at, by)
+                if outcome is not None:
+                    outcomes.append(outcome)
+                if case is not None:
+                    touched.append(case)
+            try:
+                if touched:
+                    self._save(touched)
+            except IntegrityError:
+                time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))
+                continue
+            return outcomes
+        raise ConcurrentUpdate("期限修订", MAX_RETRIES)
+
+    def _revise_case(self, events: list[Any], at: datetime, by: str
+                     ) -> tuple[Case | None, Outcome | None]:
+        """The case with a pending revision (or None) and what became of it."""
+        case: Case | None = project_aggregate(None, events)
+        if case is None or case.status not in OPEN_STATUSES:
+            return None, None
+        found = recompute(events, case.priority, self.policy.calendar, self.policy.limits)
+        if found.deadlines is None:
+            return None, Outcome(SKIPPED, case.number, "", found.reason)
+        if not differs(case.deadlines, found.deadlines):
+            return None, None
+        new = found.deadlines
+        aid = f"revise:{case.number}:{case.version}:{new.calendar}"
+        case.revise_deadlines(new.to_dict(), arrangements_of(self.policy.calendar, new),
+                              at=max(at, case.last_at), by=by, action_id=aid)
+        return case, Outcome(APPLIED, case.number, aid, version=case.version)
 
     # ----- reading ----------------------------------------------------------------------------
 

@@ -102,7 +102,7 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
     step = _STEPS.get(kind)
     if step is not None:
         step(new, row, rec, t, overdue_holder, calendar)
-        if new[REPLY_DUE] != reply_due:
+        if new[REPLY_DUE] != reply_due and kind not in KEEPS_EPISODE:
             new[OVERDUE_HOLDER] = None  # a new reply deadline starts a new episode
     return new
 
@@ -220,8 +220,19 @@ def _referred(new: Row, row: Row, _e: EventRecord, _t: int, _h: str | None,
     new[ACCOUNTABILITY_COUNT] = row[ACCOUNTABILITY_COUNT] + 1
 
 
+def _revised(new: Row, _r: Row, rec: EventRecord, _t: int, _h: str | None,
+             _c: WorkingDays) -> None:
+    """期限修订: the revised deadlines hold from the revision on; lateness already incurred
+    (the overdue episode, late replies) stays as it was."""
+    new[CLAIM_DUE], new[OPINION_DUE] = _due(rec, "claim"), _due(rec, "opinion")
+    new[REPLY_DUE] = _due(rec, "reply")
+
+
+# Events that move a deadline without starting a new overdue episode.
+KEEPS_EPISODE = frozenset({"DeadlinesRevised"})
 _STEPS = {"Assigned": _assigned, "Claimed": _claimed, "Disputed": _disputed,
           "Extended": _extended, "OpinionGiven": _opinion, "ReplySubmitted": _submitted,
           "ReplyPublished": _published, "Returned": _returned, "Supervised": _supervised,
           "Rated": _rated, "Closed": _closed, "Archived": _archived,
           "ReferredForAccountability": _referred}
+_STEPS["DeadlinesRevised"] = _revised

@@ -171,4 +171,13 @@ def _detail(rec: EventRecord) -> str:
             out[name] = value
     out["deadlines"] = rec.get("deadlines") or {}
     out["action_id"] = rec.get("action_id")
+    if rec.type == "DeadlinesRevised":
+        out.update(_revision_detail(rec))
     return _encode(out)
+
+
+def _revision_detail(rec: EventRecord) -> dict[str, Any]:
+    """期限修订: the reply deadline before it and the arrangements it follows."""
+    old = rec.fields.get("old") or {}
+    sources = [str(a.get("source", "")) for a in rec.fields.get("arrangements") or []]
+    return {"old_reply": old.get("reply"), "arrangement_sources": sources}

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import calendar as _cal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from domain.calendar import BUSINESS_TZ
+from domain.calendar import BUSINESS_TZ, WorkingCalendar
 from projections.caserow import WorkingDays
 from projections.db import Database
 from scorecards.bulletin import Bulletin, MonthInputs, build_bulletin
 from scorecards.casefacts import CaseFact, case_facts
 from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
+from scorecards.provisional import provisional_cases
 from scorecards.rules import Rules
 from scorecards.scoring import ScoreSheet, Unit, score_units
 
@@ -106,4 +107,10 @@ def bulletin_for(db: Database, ctx: Context, rules: Rules, month: str,
 
     this = inputs(month)
     last = inputs(previous_month(month))
-    return build_bulletin(this, last, rules, ctx.city, ctx.office_name)
+    bulletin = build_bulletin(this, last, rules, ctx.city, ctx.office_name)
+    if not isinstance(ctx.calendar, WorkingCalendar):
+        return bulletin
+    first, final = month_bounds(month)
+    unsure = provisional_cases(db, first, final, cut_off(month, rules),
+                               ctx.calendar.covered_until())
+    return replace(bulletin, provisional=unsure) if unsure else bulletin

@@ -95,10 +95,14 @@ class Bulletin:
     supervised: tuple[CaseLine, ...]
     new_exposure: tuple[CaseLine, ...]
     categories: tuple[tuple[str, int], ...]
+    provisional: tuple[str, ...] = ()  # cases whose figures rest on provisional deadlines
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready content."""
-        return asdict(self)
+        """JSON-ready content (`provisional` only when there are such cases)."""
+        content = asdict(self)
+        if not self.provisional:
+            del content["provisional"]
+        return content
 
     def content_hash(self) -> str:
         """sha256 of the canonical JSON of the content."""

@@ -87,9 +87,18 @@ def sections(b: Bulletin) -> list[Section]:
 
 
 def footer(b: Bulletin) -> str:
-    """Provenance: rules version, cut-off and content hash."""
-    return (f"考核规则版本：{b.rules_version}；数据截至：{b.as_of}；"
+    """Provenance: rules version, cut-off and content hash (and any provisional deadlines)."""
+    return (provisional_note(b) + f"考核规则版本：{b.rules_version}；数据截至：{b.as_of}；"
             f"内容摘要（SHA-256）：{b.content_hash()}")
+
+
+def provisional_note(b: Bulletin) -> str:
+    """The note that some figures rest on provisional deadlines, or ''."""
+    if not b.provisional:
+        return ""
+    return (f"说明：{len(b.provisional)} 件案件（{'、'.join(b.provisional)}）的答复期限落在"
+            "尚未公布放假安排的年份，按暂定日历（周末与固定日期法定节假日）计算；相关的超期、"
+            "按时等数字为暂定，放假安排公布并修订期限后可能变化。\n\n")
 
 
 ANCHOR_TITLE = "日志锚点（本通报发布时的事件日志链头）"

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "wenzheng.commands.anchors",
     "wenzheng.commands.users",
     "wenzheng.commands.keys",
+    "wenzheng.commands.calendar",
 )
 
 

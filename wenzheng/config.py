@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from domain.arrangement import Arrangement
 from domain.calendar import WorkingCalendar
 from domain.policy import DeadlinePolicy, TimeLimits
 from wenzheng.democity import default_toml
@@ -25,12 +34,52 @@ class Department(BaseModel):
     group: str = Field("市直部门", min_length=1, max_length=50)
 
 
-class CalendarSettings(BaseModel):
-    """How the working-day calendar treats years without a published arrangement."""
+class ArrangementEntry(BaseModel):
+    """One `[[calendar.arrangement]]`: a year's State Council holiday arrangement."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    allow_provisional: bool = False
+    year: int = Field(ge=2000, le=2100)
+    source: str = Field(min_length=1, max_length=200)
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+    def arrangement(self) -> Arrangement:
+        """The domain's arrangement."""
+        return Arrangement(self.year, self.source, frozenset(self.holidays),
+                           frozenset(self.workdays))
+
+    @model_validator(mode="after")
+    def _sound(self) -> ArrangementEntry:
+        """Dates inside the year, no day both off and worked (weekday workdays only warn)."""
+        errors = [p for p in self.arrangement().problems() if "无需列为调休上班" not in p]
+        if errors:
+            raise ValueError("；".join(errors))
+        return self
+
+
+class CalendarSettings(BaseModel):
+    """The office's holiday arrangements and whether provisional deadlines may be set."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    allow_provisional: bool = True
+    arrangement: list[ArrangementEntry] = Field(default_factory=list)
+
+    @field_validator("arrangement")
+    @classmethod
+    def _one_per_year(cls, value: list[ArrangementEntry]) -> list[ArrangementEntry]:
+        """Each year is arranged once."""
+        years = [a.year for a in value]
+        twice = sorted({y for y in years if years.count(y) > 1})
+        if twice:
+            raise ValueError(f"{'、'.join(map(str, twice))} 年的放假安排重复给出")
+        return value
+
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar with these arrangements."""
+        return WorkingCalendar(allow_provisional=self.allow_provisional,
+                               arrangements=tuple(a.arrangement() for a in self.arrangement))
 
 
 class RatingSettings(BaseModel):
@@ -80,9 +129,7 @@ class Settings(BaseModel):
 
     def deadline_policy(self) -> DeadlinePolicy:
         """The policy that computes deadlines from these settings."""
-        return DeadlinePolicy(
-            self.time_limits, WorkingCalendar(allow_provisional=self.calendar.allow_provisional)
-        )
+        return DeadlinePolicy(self.time_limits, self.calendar.calendar())
 
 
 class ConfigError(ValueError):
@@ -101,7 +148,8 @@ def load_settings(path: Path) -> Settings:
         return Settings.model_validate(data)
     except ValidationError as exc:
         problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
         )
         raise ConfigError(f"{path}: {problems}") from None
 

@@ -60,7 +60,8 @@ def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[
         lines.append(
             f"{e['version']:<6} {short_time(e.get('at')):<19} "
             f"{ACTION_NAMES_ZH.get(e['type'], e['type']):<8} {e.get('by', ''):<14} "
-            f"{who(e.get('holder')):<16} {short_time(edl.get('reply')):<18}"
+            f"{who(e.get('holder')):<16} "
+            f"{short_time(edl.get('reply')) + ('（暂定）' if edl.get('provisional') else ''):<18}"
             f"{STAGE_ZH.get(e.get('overdue_stage') or '', ''):<8}"
             f"{'' if e.get('held_working_days') is None else e['held_working_days']}"
         )

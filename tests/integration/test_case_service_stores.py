@@ -184,7 +184,7 @@ class TestCaseServiceOnEachStore:
         new = open_service(strict)
         assert [e["deadlines"] for e in new.history("WZ-7")] == stored
         assert new.state("WZ-7")["deadlines"] == stored[1]
-        assert stored[1]["policy"] == "2025-default"
+        assert stored[1]["policy"] == TimeLimits().version
         assert stored[1]["reply"] == "2025-10-17T23:59:59.999999+08:00"
         new.apply_batch([register("WZ-8"), act("assign", "WZ-8", "09T10:00", department="CGJ")])
         fresh = new.state("WZ-8")["deadlines"]

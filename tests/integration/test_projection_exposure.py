@@ -16,6 +16,19 @@ T0 = datetime(2025, 11, 3, 9, 0, tzinfo=BUSINESS_TZ)  # a Monday
 PHONE = "13912345678"
 
 
+# These cases are charged for a late claim: switch the (optional) general claim limit on.
+CLAIM_LIMIT = '[time_limits]\nversion = "test-claim-1"\nclaim_days = 1\n'
+
+
+def with_claim_limit(home: Path) -> Path:
+    """A home whose wenzheng.toml sets a 1-working-day claim limit for general cases."""
+    assert main(["--home", str(home), "init"]) == 0
+    config = home / "wenzheng.toml"
+    text = config.read_text(encoding="utf-8").replace("[time_limits]\n", CLAIM_LIMIT, 1)
+    config.write_text(text, encoding="utf-8")
+    return home
+
+
 def act(case: str, action: str, hours: float, **fields: object) -> dict[str, object]:
     """One action `hours` after T0."""
     return {"case": case, "action": action, "by": "op",
@@ -49,7 +62,7 @@ def exposure_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                *opened("E-4"), act("E-4", "claim", 2),
                act("E-4", "submit_reply", 5, text="结果"), act("E-4", "publish_reply", 6,
                                                                  text="已处理")]
-    home = tmp_path / "home"
+    home = with_claim_limit(tmp_path / "home")
     assert main(["--home", str(home), "apply", str(write_jsonl(tmp_path / "a.jsonl",
                                                                  actions))]) == 0
     return home

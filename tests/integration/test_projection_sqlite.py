@@ -14,6 +14,19 @@ from wenzheng.cli import main
 START = datetime(2016, 4, 5, 9, 0, tzinfo=BUSINESS_TZ)
 
 
+# These cases are charged for a late claim: switch the (optional) general claim limit on.
+CLAIM_LIMIT = '[time_limits]\nversion = "test-claim-1"\nclaim_days = 1\n'
+
+
+def with_claim_limit(home: Path) -> Path:
+    """A home whose wenzheng.toml sets a 1-working-day claim limit for general cases."""
+    assert main(["--home", str(home), "init"]) == 0
+    config = home / "wenzheng.toml"
+    text = config.read_text(encoding="utf-8").replace("[time_limits]\n", CLAIM_LIMIT, 1)
+    config.write_text(text, encoding="utf-8")
+    return home
+
+
 def fuzhou_actions(total: int = 2211, replied: int = 1833) -> list[dict[str, object]]:
     """Cases spread over 2016-04 .. 2017-04; the first `replied` get a published reply."""
     depts = ("GAJ", "ZJJ", "RSJ", "JYJ", "CGJ")
@@ -103,7 +116,7 @@ def test_the_audit_view_shows_overdue_stages_and_time_charged_to_each_holder(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
-    home = tmp_path / "home"
+    home = with_claim_limit(tmp_path / "home")
     actions = fuzhou_actions(total=1, replied=0)
     late = (START + timedelta(days=20)).isoformat()
     actions.append({"case": "FZ-00000", "by": "dcs", "action": "supervise", "at": late,

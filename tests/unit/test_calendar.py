@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 import pytest
 
-from domain.calendar import CalendarNotCovered, WorkingCalendar, business_date
+from domain.calendar import WorkingCalendar, business_date
 from tests.unit.conftest import OFFICIAL_MAKEUP_DAYS, bj, official_is_working
 
 # Days on which chinesecalendar 1.11.0 is wrong, with the notice that says so. Each entry is
@@ -95,15 +95,15 @@ def test_holidays_and_plain_weekends_are_not_working_days(day: date) -> None:
     assert not WorkingCalendar().is_working_day(day)
 
 
-def test_2027_is_refused_with_calendar_not_covered_naming_the_year() -> None:
-    with pytest.raises(CalendarNotCovered, match="2027"):
-        WorkingCalendar().is_working_day(date(2027, 3, 1))
+def test_2027_is_answered_by_the_provisional_rule_not_refused() -> None:
+    cal = WorkingCalendar()
+    assert cal.is_working_day(date(2027, 3, 1)) is True
+    assert cal.is_working_day(date(2027, 1, 1)) is False
+    assert cal.covers(date(2027, 3, 1)) is False
 
 
-def test_a_deadline_running_into_2027_is_refused() -> None:
-    with pytest.raises(CalendarNotCovered, match="2027") as caught:
-        WorkingCalendar().add_working_days(date(2026, 12, 30), 5)
-    assert caught.value.day.year == 2027
+def test_a_deadline_running_into_2027_is_computed_and_marked_provisional() -> None:
+    assert WorkingCalendar().add_working_days(date(2026, 12, 30), 5) == (date(2027, 1, 7), True)
 
 
 def test_working_days_entirely_in_2026_need_no_2027_data() -> None:
@@ -115,10 +115,6 @@ def test_provisional_calendar_answers_for_2027_and_says_so() -> None:
     day, provisional = cal.add_working_days(date(2026, 12, 30), 5)
     assert day.year == 2027 and provisional is True
     assert cal.add_working_days(date(2026, 10, 9), 1) == (date(2026, 10, 10), False)
-
-
-def test_a_provisional_calendar_still_answers_is_working_day_for_2027() -> None:
-    assert WorkingCalendar(allow_provisional=True).is_working_day(date(2027, 3, 1)) is True
 
 
 def test_negative_working_days_are_refused() -> None:
@@ -165,9 +161,11 @@ def test_the_national_day_week_counts_only_the_make_up_saturday() -> None:
     assert cal.working_days_between(bj(2025, 10, 1, 0), bj(2025, 10, 13, 0)) == 3.0
 
 
-def test_working_time_in_an_uncovered_year_is_not_guessed_silently() -> None:
-    with pytest.raises(CalendarNotCovered, match="2027"):
-        WorkingCalendar().working_days_between(bj(2027, 3, 1, 0), bj(2027, 3, 2, 0))
+def test_working_time_in_an_uncovered_year_is_measured_and_the_span_marked_provisional() -> None:
+    cal = WorkingCalendar()
+    assert cal.working_days_between(bj(2027, 3, 1, 0), bj(2027, 3, 2, 0)) == 1.0
+    assert cal.provisional_between(date(2027, 2, 28), date(2027, 3, 1)) is True
+    assert cal.provisional_between(date(2026, 2, 28), date(2026, 3, 1)) is False
 
 
 def test_end_before_start_is_zero_working_time() -> None:

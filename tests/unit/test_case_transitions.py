@@ -458,7 +458,9 @@ def test_time_may_not_go_backwards_within_a_case() -> None:
     assert chain.case.status == "claimed"
 
 
-def test_a_deadline_in_an_uncovered_year_is_rejected(service: CaseService) -> None:
+def test_a_deadline_in_an_uncovered_year_is_rejected_when_provisional_is_switched_off() -> None:
+    policy = DeadlinePolicy(TimeLimits(), WorkingCalendar(allow_provisional=False))
+    service = CaseService(policy, ["D1", "D2"], env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     clock = ServiceClock(service, start=bj(2026, 12, 28, 9))
     clock.apply("register")
     outcome = clock.apply("assign")
@@ -467,9 +469,7 @@ def test_a_deadline_in_an_uncovered_year_is_rejected(service: CaseService) -> No
     assert service.state("S-1")["status"] == "registered"
 
 
-def test_an_uncovered_year_gives_provisional_deadlines_when_allowed() -> None:
-    policy = DeadlinePolicy(TimeLimits(), WorkingCalendar(allow_provisional=True))
-    service = CaseService(policy, ["D1", "D2"], env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+def test_an_uncovered_year_gives_provisional_deadlines_by_default(service: CaseService) -> None:
     clock = ServiceClock(service, start=bj(2026, 12, 28, 9))
     clock.apply("register")
     assert clock.apply("assign").status == APPLIED

@@ -41,6 +41,8 @@ def lifecycle_events() -> list[Any]:
     case.claim("CGJ", **kw())
     case.extend(3, "需要现场勘查", deadlines, 15, **kw())
     case.give_opinion("拟维修", "CGJ", **kw())
+    case.revise_deadlines({**deadlines, "calendar": "c2"},
+                          [{"year": 2025, "version": "office-2025@x", "source": "国办"}], **kw())
     case.supervise("督办", "请加快", t + timedelta(days=10), **kw())
     case.refer_accountability("CGJ", "拖延", **kw())
     case.submit_reply("已维修", "CGJ", **kw())

@@ -12,8 +12,13 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from domain.calendar import CalendarNotCovered, WorkingCalendar
-from domain.policy import DeadlinePolicy, Deadlines, TimeLimits
+from domain.policy import SHIPPED_LIMITS, DeadlinePolicy, Deadlines, TimeLimits
 from tests.unit.conftest import POLICY, bj, eod, official_is_working
+
+# The 2025 default (working days throughout, a 1-day claim limit): the table below is its
+# answer, and a deadline it stored must never move.
+LEGACY = DeadlinePolicy(SHIPPED_LIMITS["2025-default"], WorkingCalendar(allow_provisional=False))
+CURRENT = DeadlinePolicy(TimeLimits(), WorkingCalendar())
 
 D = date
 
@@ -132,7 +137,7 @@ ASSIGN_CASES: list[tuple[str, str, str, date, date | None, date]] = [
 def test_assignment_deadlines_follow_the_official_calendar(
     at: str, priority: str, claim: date, opinion: date | None, reply: date
 ) -> None:
-    deadlines = POLICY.on_assign(priority, datetime.fromisoformat(at))
+    deadlines = LEGACY.on_assign(priority, datetime.fromisoformat(at))
     assert deadlines.claim == eod(claim)
     assert deadlines.opinion == (eod(opinion) if opinion else None)
     assert deadlines.reply == eod(reply)
@@ -170,10 +175,10 @@ def test_a_deadline_is_the_last_microsecond_of_the_beijing_day() -> None:
 def test_rework_restarts_the_reply_clock_from_the_return(
     at: str, priority: str, reply: date
 ) -> None:
-    deadlines = POLICY.on_return(priority, datetime.fromisoformat(at))
+    deadlines = LEGACY.on_return(priority, datetime.fromisoformat(at))
     assert deadlines == Deadlines(
-        claim=None, opinion=None, reply=eod(reply), policy=POLICY.limits.version,
-        calendar=POLICY.calendar.version, provisional=False,
+        claim=None, opinion=None, reply=eod(reply), policy=LEGACY.limits.version,
+        calendar=LEGACY.calendar.version, provisional=False,
     )
 
 
@@ -240,7 +245,7 @@ def test_deadlines_round_trip_through_their_plain_form(priority: str) -> None:
 
 
 def test_the_plain_form_holds_iso_strings_with_the_beijing_offset() -> None:
-    plain = POLICY.on_assign("重大", bj(2025, 9, 30)).to_dict()
+    plain = LEGACY.on_assign("重大", bj(2025, 9, 30)).to_dict()
     assert plain["claim"] == "2025-10-09T23:59:59.999999+08:00"
     assert plain["opinion"] == "2025-10-13T23:59:59.999999+08:00"
     assert plain["reply"] == "2025-10-14T23:59:59.999999+08:00"
@@ -252,9 +257,15 @@ def test_no_deadlines_read_back_as_empty() -> None:
     assert Deadlines().to_dict()["reply"] is None
 
 
-def test_a_deadline_in_2027_is_refused_without_provisional_calendar() -> None:
+def test_a_deadline_in_2027_is_refused_when_provisional_deadlines_are_switched_off() -> None:
     with pytest.raises(CalendarNotCovered, match="2027"):
-        POLICY.on_assign("一般", bj(2026, 12, 28))
+        LEGACY.on_assign("一般", bj(2026, 12, 28))
+
+
+def test_a_deadline_in_2027_is_provisional_by_default() -> None:
+    deadlines = CURRENT.on_assign("一般", bj(2026, 12, 30))
+    assert deadlines.reply == eod(D(2027, 1, 11)) and deadlines.provisional is True
+    assert deadlines.calendar.endswith("+provisional-2025:2027")
 
 
 def test_a_deadline_in_2027_is_marked_provisional_when_allowed() -> None:
@@ -274,3 +285,61 @@ def test_a_deadline_still_in_2026_is_not_provisional_even_when_allowed() -> None
 @pytest.mark.parametrize(("priority", "days"), [("一般", 7), ("重要", 3), ("重大", 5)])
 def test_reply_days_by_priority(priority: str, days: int) -> None:
     assert TimeLimits().reply_days(priority) == days
+
+
+def test_a_major_case_assigned_before_national_day_2025_is_due_in_calendar_days() -> None:
+    deadlines = CURRENT.on_assign("重大", bj(2025, 9, 30, 10))
+    assert (deadlines.claim, deadlines.opinion, deadlines.reply) == (
+        eod(D(2025, 10, 1)), eod(D(2025, 10, 4)), eod(D(2025, 10, 5)))
+    assert deadlines.policy == "2026-12-default" and deadlines.provisional is False
+
+
+def test_the_one_three_one_unit_per_stage_is_configurable() -> None:
+    limits = TimeLimits(version="2026-mixed", major_claim_unit="working")
+    deadlines = DeadlinePolicy(limits, WorkingCalendar()).on_assign("重大", bj(2025, 9, 30))
+    assert (deadlines.claim, deadlines.opinion, deadlines.reply) == (
+        eod(D(2025, 10, 9)), eod(D(2025, 10, 12)), eod(D(2025, 10, 13)))
+
+
+def test_a_returned_major_case_runs_the_one_three_one_stages_again_in_calendar_days() -> None:
+    assert CURRENT.on_return("重大", bj(2026, 9, 30)).reply == eod(D(2026, 10, 5))
+
+
+def test_calendar_day_stages_in_an_uncovered_year_are_not_provisional() -> None:
+    deadlines = CURRENT.on_assign("重大", bj(2027, 2, 5))
+    assert deadlines.reply == eod(D(2027, 2, 10)) and deadlines.provisional is False
+
+
+@pytest.mark.parametrize(("at", "reply"), [
+    ("2025-09-30T10:00:00+08:00", D(2025, 10, 16)),
+    ("2026-02-13T10:00:00+08:00", D(2026, 3, 2)),
+])
+def test_general_cases_have_no_claim_limit_by_default_and_the_same_reply_deadline(
+    at: str, reply: date
+) -> None:
+    deadlines = CURRENT.on_assign("一般", datetime.fromisoformat(at))
+    assert deadlines.claim is None and deadlines.reply == eod(reply)
+
+
+def test_a_claim_limit_can_be_switched_on_in_the_configuration() -> None:
+    policy = DeadlinePolicy(TimeLimits(version="2026-claim", claim_days=1), WorkingCalendar())
+    assert policy.on_assign("一般", bj(2025, 9, 30)).claim == eod(D(2025, 10, 9))
+
+
+def test_the_shipped_2025_default_keeps_working_days_and_the_claim_limit() -> None:
+    old = SHIPPED_LIMITS["2025-default"]
+    assert old.claim_days == 1 and {u for _, u in old.major_stages()} == {"working"}
+    assert TimeLimits().version != old.version
+
+
+@pytest.mark.parametrize(
+    ("at", "priority", "reply"),
+    [(c[1], c[2], c[5]) for c in ASSIGN_CASES if c[2] != "重大"],
+    ids=[c[0] for c in ASSIGN_CASES if c[2] != "重大"],
+)
+def test_the_new_default_keeps_every_general_and_important_reply_deadline_of_the_table(
+    at: str, priority: str, reply: date
+) -> None:
+    deadlines = CURRENT.on_assign(priority, datetime.fromisoformat(at))
+    assert deadlines.reply == eod(reply) and deadlines.provisional is False
+    assert deadlines.calendar == WorkingCalendar().version

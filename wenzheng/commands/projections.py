@@ -26,6 +26,7 @@ from scorecards.exposure import ExposureRules, entries_as_dicts, exposure
 from scorecards.inert import csv_cell
 from scorecards.masking import mask_entry
 from scorecards.metrics import metrics
+from scorecards.provisional import provisional_cases
 from wenzheng.config import ConfigError
 from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
@@ -156,15 +157,21 @@ def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
         catch_up(StoreSource(app), projection_for(home, db))
         names = {d.code: d.name for d in settings.departments}
         result = metrics(db, args.from_, args.to, _as_of(args, home), names, settings.office_name)
+        unsure = provisional_cases(db, args.from_, args.to, _as_of(args, home),
+                                   settings.deadline_policy().calendar.covered_until())
     finally:
         db.close()
         app.close()
+    result["provisional_deadlines"] = list(unsure)
     if args.format == "json":
         print(to_json(result))
     elif args.format == "csv":
         print(_csv(result), end="")
     else:
         print(metrics_table(result))
+        if unsure:
+            print(f"注：{len(unsure)} 件案件的答复期限为暂定（所在年份尚无放假安排），"
+                  f"相关超期与按时数字为暂定：{'、'.join(unsure)}")
     return 0
 
 

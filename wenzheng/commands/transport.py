@@ -8,12 +8,15 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from consumers.settings import TRANSPORTS, KafkaSettings
+from domain.calendar import BUSINESS_TZ
 from wenzheng import checklog
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
+from wenzheng.runout import CALENDAR_LABELS, add_calendar_part
 
 
 @contextmanager
@@ -210,6 +213,7 @@ STATUS_LABELS = (
 )
 
 
+
 def cmd_status(args: argparse.Namespace, home: Home) -> int:
     """Where each stage of the pipeline stands, and the lag between them."""
     import json
@@ -234,10 +238,12 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
     checks = checklog.last(home.root)
     result["integrity"] = {"last": checks, "summary": checklog.describe(checks)}
     result["warnings"] += checklog.warnings(checks)
+    add_calendar_part(result, home.settings().deadline_policy().calendar,
+                      datetime.now(BUSINESS_TZ).date())
     if args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return 0
-    for key, label in STATUS_LABELS:
+    for key, label in STATUS_LABELS + CALENDAR_LABELS:
         if key in result:
             value = result[key]
             print(f"{label}：{'—' if value is None else value}")

@@ -23,7 +23,8 @@ DETAIL_ZH = {"department": "单位", "co_departments": "协办", "reason": "理�
              "working_days": "延期工作日", "level": "督办级别", "note": "督办意见",
              "response_due": "回应期限", "rating": "评价", "channel": "渠道", "default": "默认评价",
              "text": "内容", "source": "来源", "category": "类别", "priority": "优先级",
-             "region": "区域", "title": "诉求", "resolved": "是否解决"}
+             "region": "区域", "title": "诉求", "resolved": "是否解决", "old_reply": "原答复期限",
+             "arrangement_sources": "依据放假安排"}
 UNCHECKED = "未校验"
 
 
@@ -65,8 +66,19 @@ def _detail_text(detail: str) -> str:
             value = "、".join(str(v) for v in value)
         elif isinstance(value, bool):
             value = "是" if value else "否"
+        elif key == "old_reply":
+            value = short_time(value)
         parts.append(f"{label}：{value}")
     return "；".join(parts)
+
+
+def _provisional_mark(detail: str) -> str:
+    """'（暂定）' when the event's deadlines rest on the provisional calendar."""
+    try:
+        deadlines = json.loads(detail or "{}").get("deadlines") or {}
+    except (ValueError, AttributeError):
+        return ""
+    return "（暂定）" if deadlines.get("provisional") else ""
 
 
 def timeline_frame(found: CaseAudit, names: dict[str, str], cleared: bool = True
@@ -78,7 +90,7 @@ def timeline_frame(found: CaseAudit, names: dict[str, str], cleared: bool = True
     rows = [{"版本": e.version, "时间": short_time(e.at),
              "操作": ACTION_NAMES_ZH.get(e.type, e.type), "操作人": e.by,
              "持有单位": names.get(e.holder, e.holder), "状态": STATUS_ZH.get(e.status, e.status),
-             "答复期限": short_time(e.deadline),
+             "答复期限": short_time(e.deadline) + _provisional_mark(e.detail),
              "当时超期": STAGE_ZH.get(e.overdue_stage or "", ""),
              "持有工作日": e.held_days, "要点": shown_text(_detail_text(e.detail), cleared)}
             for e in found.events]

@@ -14,6 +14,7 @@ from scorecards.metrics import metrics
 from scorecards.scoring import Scorecard, ScoreSheet
 from scorecards.snapshot import Snapshot
 from wenzheng.commands.scoring import context, rules_for
+from wenzheng.runout import add_calendar_part
 from wenzheng.webapp import bulletinview, health, moments, scoreview
 from wenzheng.webapp.publicview import Praised, praised_cases
 from wenzheng.webapp.resources import home_of, ledger, readmodels, service
@@ -137,4 +138,6 @@ def pipeline_status(key: Key) -> dict[str, Any]:
     """Store head, positions and lag."""
     home = home_of(key)
     with service(key).use() as app, readmodels(key).use() as db:
-        return health.status(app, home.store_env(), db, home.settings().section("kafka"))
+        result = health.status(app, home.store_env(), db, home.settings().section("kafka"))
+    add_calendar_part(result, home.settings().deadline_policy().calendar, moments.now().date())
+    return result

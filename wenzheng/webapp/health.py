@@ -9,6 +9,7 @@ from typing import Any
 from consumers import status as pipeline
 from consumers.settings import ENV_NAMES, KAFKA, KafkaSettings, resolve_transport
 from projections.db import Database
+from wenzheng.runout import CALENDAR_LABELS
 
 LABELS = (("transport", "传输方式"), ("event_store", "事件库"), ("read_models", "读模型库"),
           ("store_head", "事件库位置（最新事件）"),
@@ -63,4 +64,4 @@ def status(service: Any, store_env: Mapping[str, str], db: Database,
 def status_rows(result: Mapping[str, Any]) -> list[dict[str, str]]:
     """项目/数值 rows in a fixed order."""
     return [{"项目": label, "数值": "—" if result.get(key) is None else str(result[key])}
-            for key, label in LABELS if key in result]
+            for key, label in LABELS + CALENDAR_LABELS if key in result]

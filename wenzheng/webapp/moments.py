@@ -24,8 +24,9 @@ def rounded(moment: datetime, minutes: int = QUANTUM_MINUTES) -> datetime:
 
 
 def last_covered_day(calendar: WorkingCalendar) -> date:
-    """The last day the working-day calendar knows (a later moment cannot be measured)."""
-    return date(calendar.covered.stop - 1, 12, 31)
+    """The last day the app offers: a year past the covered range (measured provisionally,
+    so figures go on after the calendar runs out while the office enters the arrangement)."""
+    return date(calendar.covered_until().year + 1, 12, 31)
 
 
 def as_of_day(day: date, current: datetime) -> datetime:
@@ -36,7 +37,7 @@ def as_of_day(day: date, current: datetime) -> datetime:
 
 
 def current_moment(calendar: WorkingCalendar, current: datetime) -> datetime:
-    """The rounded current moment, or the calendar's last covered moment when now is beyond it."""
+    """The rounded current moment, or the last day the app offers when now is beyond it."""
     last = last_covered_day(calendar)
     if current.astimezone(BUSINESS_TZ).date() > last:
         return end_of(last)
@@ -50,7 +51,7 @@ def page_moment(calendar: WorkingCalendar, clock: HomeClock) -> datetime:
 
 
 def default_day(calendar: WorkingCalendar, current: datetime) -> date:
-    """Today, or the last day the calendar covers."""
+    """Today, or the last day the app offers."""
     return min(current.astimezone(BUSINESS_TZ).date(), last_covered_day(calendar))
 
 
