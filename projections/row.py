@@ -82,3 +82,7 @@ class CaseRow:
     rated_after_rework: bool | None = None
     dissatisfied_after_rework_at: datetime | None = None
     reply_summary: str = ""
+    registered_day: str | None = None
+    charges: str = "{}"
+    supervision_unit: str | None = None
+    supervision_late_unit: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from projections import charges as ch
 from projections.db import Database
 from projections.schema import to_micros
 from scorecards.asof import bind, snapshot_sql
@@ -30,12 +31,14 @@ class CaseFact:
     replied_late_by: str | None  # published late, late time charged to this holder
     supervised: int
     referred: int
+    supervised_units: tuple[str, ...] = ()  # units a notice was aimed at (held the case then)
+    referred_units: tuple[str, ...] = ()  # units a referral named
 
 
 _QUERY = f"""
 SELECT c.number, COALESCE(s.lead, 'OFFICE'), c.category, c.title, s.claimed_on_time,
   s.published_at, s.closed_at, s.rating, s.rating_default, s.overdue_stage, s.charged_to,
-  s.published_late, s.late_holder, s.supervision_count, s.accountability_count
+  s.published_late, s.late_holder, s.supervision_count, s.accountability_count, s.charges
 FROM ({snapshot_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) s
 JOIN rm_cases c ON c.case_id = s.case_id
 ORDER BY c.number
@@ -54,4 +57,11 @@ def case_facts(db: Database, day_from: date, day_to: date, as_of: datetime) -> l
         rating=r[7], rating_default=bool(r[8]), overdue_stage=r[9],
         overdue_charged_to=r[10] if r[9] is not None else None,
         replied_late_by=(r[12] or str(r[1])) if r[11] == 1 else None,
-        supervised=int(r[13] or 0), referred=int(r[14] or 0)) for r in rows]
+        supervised=int(r[13] or 0), referred=int(r[14] or 0),
+        supervised_units=_units(r[15], "notices"), referred_units=_units(r[15], "referrals"))
+        for r in rows]
+
+
+def _units(stored: str | None, key: str) -> tuple[str, ...]:
+    """The units whose charges on the case have this count above zero."""
+    return tuple(sorted(u for u, c in ch.load(stored).items() if c.get(key)))

@@ -98,11 +98,11 @@ def _entries(r: dict[str, Any], as_of: datetime, rules: ExposureRules, calendar:
                       None, r["dissatisfied_after_rework_at"]))
     if rules.supervision_unanswered:
         due = r["supervision_due"]
-        if due is not None and due < to_micros(as_of):
-            found.append(("supervision_unanswered", lead, "督办通知超过回复时限仍未回应",
-                          due, None))
+        if due is not None and due < to_micros(as_of):  # the unit the notice was aimed at
+            found.append(("supervision_unanswered", r["supervision_unit"] or lead,
+                          "督办通知超过回复时限仍未回应", due, None))
         elif r["supervision_late"]:
-            found.append(("supervision_unanswered", lead,
+            found.append(("supervision_unanswered", r["supervision_late_unit"] or lead,
                           f"{r['supervision_late']} 次督办通知未在时限内回应",
                           r["supervision_late_due"], None))
     return [Entry(rule=rule, reason=reason, case=r["number"], department=who,

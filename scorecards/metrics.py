@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
 
-from domain.calendar import BUSINESS_TZ
+from domain.calendar import BUSINESS_TZ, WorkingCalendar
+from projections import charges as ch
 from projections.db import Database
-from projections.schema import to_micros
+from projections.row import WorkingDays
+from projections.schema import micros
 from scorecards.asof import STAGES, bind, snapshot_sql
 from scorecards.wilson import rate, wilson
 
@@ -19,8 +21,14 @@ FIGURE_COLUMNS = ("first_assigned_day", "at", "lead", "status", "holder", "overd
                   "claim_due", "opinion_due", "reply_due", "opinion_at", "claimed_at",
                   "claimed_on_time", "first_submitted_at", "published_at", "published_late",
                   "late_holder", "closed_at", "rating", "rating_default", "rework_count",
-                  "supervision_count", "dispute_count", "handling_days", "last_disputed_by")
-_PERIOD = "first_assigned_day >= :day_from AND first_assigned_day <= :day_to"
+                  "supervision_count", "dispute_count", "handling_days", "last_disputed_by",
+                  "registered_day")
+# Cases first assigned in the period, and cases registered in it and not (yet) assigned: the
+# office's own backlog counts too (Fuzhou: public replies ÷ all messages).
+_PERIOD = ("(first_assigned_day >= :day_from AND first_assigned_day <= :day_to) OR "
+           "(first_assigned_day IS NULL AND registered_day >= :day_from "
+           "AND registered_day <= :day_to)")
+CHARGE_COLUMNS = ("charges", "holder", "status", "at", "reply_due")
 
 _AGGREGATES = f"""
 SELECT COALESCE(lead, 'OFFICE') AS code,
@@ -49,15 +57,16 @@ SELECT COALESCE(lead, 'OFFICE') AS code,
     AS overdue_open_office,
   {", ".join(f"SUM(CASE WHEN overdue_stage = '{s}' THEN 1 ELSE 0 END) AS overdue_{s}"
              for s in STAGES)},
-  SUM(CASE WHEN handling_days IS NOT NULL THEN handling_days ELSE 0 END) AS handling_sum
+  SUM(CASE WHEN handling_days IS NOT NULL THEN handling_days ELSE 0 END) AS handling_sum,
+  SUM(CASE WHEN status = 'registered' THEN 1 ELSE 0 END) AS unassigned
 FROM ({snapshot_sql(_PERIOD, FIGURE_COLUMNS)}) c
 GROUP BY COALESCE(lead, 'OFFICE')
 """
-_DISPUTES = f"""
-SELECT last_disputed_by, COUNT(*) FROM ({snapshot_sql(
-    _PERIOD + " AND last_disputed_by IS NOT NULL", FIGURE_COLUMNS)}) c
-GROUP BY last_disputed_by
-"""
+_CHARGES = (f"SELECT {', '.join(CHARGE_COLUMNS)} "
+            f"FROM ({snapshot_sql(_PERIOD, (*FIGURE_COLUMNS, 'charges'))}) c")
+# Counts filled from the per-unit charges (projections/charges.py), not from the SQL aggregates.
+CHARGED = ("disputed", "late_results", "disputes_made", "held_days", "held_days_overdue",
+           "supervision_notices", "referrals")
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,14 @@ class Counts:
     overdue_approval: int = 0
     overdue_reassignment: int = 0
     handling_sum: float = 0.0
+    unassigned: int = 0
     disputed: int = 0
+    late_results: int = 0
+    disputes_made: int = 0
+    held_days: float = 0.0
+    held_days_overdue: float = 0.0
+    supervision_notices: int = 0
+    referrals: int = 0
 
     def __add__(self, other: Counts) -> Counts:
         """Sum of two departments' counts."""
@@ -126,31 +142,55 @@ def figures(counts: Counts, whole_city: bool = False) -> dict[str, Any]:
     out["overdue_by_stage"] = {s: getattr(c, f"overdue_{s}") for s in STAGES}
     out["mean_handling_days"] = round(c.handling_sum / c.replied, 2) if c.replied else None
     out["small_sample"] = c.received < SMALL_SAMPLE
+    out["held_days"], out["held_days_overdue"] = (round(c.held_days, 2),
+                                                  round(c.held_days_overdue, 2))
     return out
 
 
-def department_counts(db: Database, day_from: date, day_to: date,
-                      as_of: datetime) -> dict[str, Counts]:
-    """Counts per attributed department (lead at as_of; OFFICE while awaiting reassignment)."""
-    params = {"as_of": to_micros(as_of), "day_from": day_from.isoformat(),
-              "day_to": day_to.isoformat()}
-    names = [f.name for f in fields(Counts) if f.name != "disputed"]
+def department_counts(db: Database, day_from: date, day_to: date, as_of: datetime,
+                      calendar: WorkingDays | None = None) -> dict[str, Counts]:
+    """Counts per attributed department (lead at as_of; OFFICE while awaiting reassignment).
+
+    The charge counts (CHARGED) go to the unit charged, whoever holds the case now.
+    """
+    moment = micros(as_of)
+    params = {"as_of": moment, "day_from": day_from.isoformat(), "day_to": day_to.isoformat()}
+    names = [f.name for f in fields(Counts) if f.name not in CHARGED]
     out: dict[str, Counts] = {}
     with db.snapshot():
         for row in db.fetchall(*bind(_AGGREGATES, **params)):
             values: dict[str, Any] = {n: (float(v or 0) if n == "handling_sum" else int(v or 0))
                       for n, v in zip(names, row[1:], strict=True)}
             out[str(row[0])] = Counts(**values)
-        for code, n in db.fetchall(*bind(_DISPUTES, **params)):
-            base = out.get(str(code), Counts())
-            out[str(code)] = Counts(**{**vars(base), "disputed": int(n)})
+        charged = db.fetchall(*bind(_CHARGES, **params))
+    cal = calendar if calendar is not None else WorkingCalendar(allow_provisional=True)
+    for code, sums in _charge_counts(charged, moment, cal).items():
+        out[code] = replace(out.get(code, Counts()), **sums)
+    return out
+
+
+def _charge_counts(rows: list[tuple[Any, ...]], moment: int,
+                   calendar: WorkingDays) -> dict[str, dict[str, Any]]:
+    """Per unit: the CHARGED counts over the cases' charges as of the moment."""
+    out: dict[str, dict[str, Any]] = {}
+    for stored, holder, status, at, due in rows:
+        for unit, c in ch.as_of(stored, holder, status, at, moment, due, calendar).items():
+            into = out.setdefault(unit, dict.fromkeys(CHARGED, 0))
+            into["disputed"] += int(c["disputes"] > 0)
+            into["late_results"] += int(c["late"])
+            into["disputes_made"] += int(c["disputes"])
+            into["held_days"] += c["held"]
+            into["held_days_overdue"] += c["overdue"]
+            into["supervision_notices"] += int(c["notices"])
+            into["referrals"] += int(c["referrals"])
     return out
 
 
 def metrics(db: Database, day_from: date, day_to: date, as_of: datetime,
-            departments: dict[str, str], office_name: str) -> dict[str, Any]:
+            departments: dict[str, str], office_name: str,
+            calendar: WorkingDays | None = None) -> dict[str, Any]:
     """The `wenzheng metrics` JSON: every configured department, extras seen, and the total."""
-    counts = department_counts(db, day_from, day_to, as_of)
+    counts = department_counts(db, day_from, day_to, as_of, calendar)
     codes = list(departments) + sorted(c for c in counts if c not in departments)
     names = {**departments, OFFICE: office_name}
     rows, total = [], Counts()

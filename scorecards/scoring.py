@@ -171,10 +171,11 @@ class DeductionIndex:
                 self.overdue.setdefault(f.overdue_charged_to, set()).add(f.number)
             if f.replied_late_by is not None:
                 self.overdue.setdefault(f.replied_late_by, set()).add(f.number)
-            if f.supervised:
-                self.supervised.setdefault(f.department, []).append(f.number)
-            if f.referred:
-                self.referred.setdefault(f.department, []).append(f.number)
+            # A penalty names the unit it was aimed at, not the case's holder now.
+            for unit in f.supervised_units or ((f.department,) if f.supervised else ()):
+                self.supervised.setdefault(unit, []).append(f.number)
+            for unit in f.referred_units or ((f.department,) if f.referred else ()):
+                self.referred.setdefault(unit, []).append(f.number)
         for e in entries:
             if e.case in numbers:
                 self.exposed.setdefault(e.department, []).append(f"{e.case}（{e.rule}）")

@@ -145,7 +145,8 @@ def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
     try:
         catch_up(StoreSource(app), projection_for(home, db))
         names = {d.code: d.name for d in settings.departments}
-        result = metrics(db, args.from_, args.to, _as_of(args), names, settings.office_name)
+        result = metrics(db, args.from_, args.to, _as_of(args), names, settings.office_name,
+                         settings.deadline_policy().calendar)
     finally:
         db.close()
         app.close()
