@@ -101,7 +101,8 @@ class ExtensionAfterDeadline(CaseError):
 
     def __init__(self, number: str, due: str) -> None:
         super().__init__(
-            f"案件 {number}：答复期限 {due} 已过，不能再申请延期（逾期已成事实，延期须在期限内申请）"
+            f"案件 {number}：答复期限 {due} 已过，不能再申请延期"
+            "（逾期已成事实，延期须在期限内申请）"
         )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BUSINESS_TZ
+from projections import charges as ch
 from projections.caserow import WorkingDays
 from projections.db import Database
 from projections.schema import SNAPSHOT_COLUMNS, from_micros, to_micros
@@ -23,15 +24,21 @@ STAGE_ZH = {"claim": "认领", "opinion": "办理意见", "reply": "答复", "ap
             "reassignment": "改派"}
 
 
+# Version of the default rules; 2026-i16 added 推诿 (passed_on) and the charge to the unit aimed at.
+RULES_VERSION = "2026-i16"
+
+
 class ExposureRules(BaseModel):
     """`[exposure]` in wenzheng.toml; a rule is off when its threshold is 0 or it is false."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    version: str = Field(RULES_VERSION, min_length=1, max_length=50)
     overdue_working_days: float = Field(5, ge=0)
     returned_times: int = Field(2, ge=0)
     dissatisfied_after_rework: bool = True
     supervision_unanswered: bool = True
+    passed_on_times: int = Field(3, ge=0)  # 推诿: disputed this many times in one case
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ SELECT s.*, c.number, c.title, c.reply_summary FROM ({snapshot_sql()}) s
 JOIN rm_cases c ON c.case_id = s.case_id
 WHERE s.first_assigned_at IS NOT NULL AND (s.overdue_stage IS NOT NULL OR s.published_late = 1
    OR s.rework_count >= :returned OR s.dissatisfied_after_rework_at IS NOT NULL
-   OR s.supervision_due < :as_of OR s.supervision_late > 0)
+   OR s.supervision_due < :as_of OR s.supervision_late > 0 OR s.dispute_count >= :passed)
 """
 _COLUMNS = (*SNAPSHOT_COLUMNS, "overdue_stage", "charged_to", "number", "title", "reply_summary")
 
@@ -64,7 +71,8 @@ def exposure(db: Database, as_of: datetime, rules: ExposureRules, calendar: Work
              names: dict[str, str]) -> list[Entry]:
     """Every entry the rules produce as of a moment, rule by rule, oldest first."""
     returned = rules.returned_times if rules.returned_times > 0 else 10**9
-    text, params = bind(_QUERY, as_of=to_micros(as_of), returned=returned)
+    passed = rules.passed_on_times if rules.passed_on_times > 0 else 10**9
+    text, params = bind(_QUERY, as_of=to_micros(as_of), returned=returned, passed=passed)
     with db.snapshot():
         rows = [dict(zip(_COLUMNS, r, strict=True)) for r in db.fetchall(text, params)]
     out: list[Entry] = []
@@ -105,6 +113,12 @@ def _entries(r: dict[str, Any], as_of: datetime, rules: ExposureRules, calendar:
             found.append(("supervision_unanswered", r["supervision_late_unit"] or lead,
                           f"{r['supervision_late']} 次督办通知未在时限内回应",
                           r["supervision_late_due"], None))
+    if rules.passed_on_times > 0 and r["dispute_count"] >= rules.passed_on_times:
+        for unit, c in sorted(ch.load(r["charges"]).items()):  # each unit that passed it on
+            if c.get("disputes"):
+                found.append(("passed_on", unit,
+                              f"本案被相关单位相互推诿、退回改派 {r['dispute_count']} 次，"
+                              f"本单位退回 {int(c['disputes'])} 次", None, None))
     return [Entry(rule=rule, reason=reason, case=r["number"], department=who,
                   department_name=names.get(who, who), demand=r["title"],
                   handling=_handling(r), assigned_at=_iso(r["first_assigned_at"]),

@@ -151,7 +151,7 @@ def _pad(text: str, width: int) -> str:
 
 
 RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
-           "重办后仍不满意", "supervision_unanswered": "督办未回应"}
+           "重办后仍不满意", "supervision_unanswered": "督办未回应", "passed_on": "推诿"}
 
 
 def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:
