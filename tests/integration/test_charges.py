@@ -7,6 +7,7 @@ the figures, the exposure list, the audit view, the scorecards and the bulletin 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
 from tests.fixtures.postgres import with_schema
 from tests.integration.kafka_support import cli_env, open_db, run_cli, write_jsonl
+from wenzheng.cli import main
 from wenzheng.commands.scoring import context, rules_for
 from wenzheng.home import Home
 
@@ -278,3 +280,24 @@ def test_audit_metrics_scorecard_and_bulletin_agree_on_who_is_charged(
     for line in bulletin.overdue:
         holder = applied.audit(line.number, cut).overdue_holder
         assert line.department == names.get(holder or "", holder)
+
+
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_extension_asked_for_after_the_deadline_is_refused_in_chinese(
+        store: str, tmp_path: Path, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
+    if store == "postgres":
+        monkeypatch.setenv("WENZHENG_DATABASE_URL", request.getfixturevalue("postgres_schema_url"))
+    actions = [*opened("X-3", "2025-11-03", "GAJ"), act("X-3", "claim", "2025-11-03 11:00"),
+               act("X-3", "extend", "2025-11-07 10:00", working_days=3, reason="需实地核查"),
+               act("X-3", "extend", "2025-11-19 10:00", working_days=5, reason="情况复杂")]
+    home = tmp_path / "home"
+    assert main(["--home", str(home), "apply",
+                 str(write_jsonl(tmp_path / "x.jsonl", actions))]) == 1
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert ("第 5 行" in said or "line 5" in said) and "已过，不能再申请延期" in said
+    assert main(["--home", str(home), "case", "X-3", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [e["type"] for e in shown["history"]].count("Extended") == 1
