@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from projections.schema import ReadModelsOutdated
 from wenzheng.config import ConfigError
 from wenzheng.home import Home
 
@@ -42,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = args.run(args, home)
     except ConfigError as exc:
         print(f"配置错误：{exc}", file=sys.stderr)
+        return 2
+    except ReadModelsOutdated as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()

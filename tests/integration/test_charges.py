@@ -302,3 +302,21 @@ def test_an_extension_asked_for_after_the_deadline_is_refused_in_chinese(
     assert main(["--home", str(home), "case", "X-3", "--format", "json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [e["type"] for e in shown["history"]].count("Extended") == 1
+
+
+def test_read_models_made_by_an_older_version_are_refused_with_a_rebuild_hint(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("WENZHENG_DATABASE_URL", raising=False)
+    home = tmp_path / "home"
+    actions = write_jsonl(tmp_path / "a.jsonl", opened("O-1", "2025-11-03", "GAJ"))
+    assert main(["--home", str(home), "apply", str(actions)]) == 0
+    old = Database.sqlite(str(home / "readmodels.sqlite"))
+    old.execute("ALTER TABLE rm_cases DROP COLUMN charges")
+    old.close()
+    capsys.readouterr()
+    period = ["--from", "2025-11-01", "--to", "2025-11-30", "--as-of", "2025-12-01"]
+    assert main(["--home", str(home), "metrics", *period]) == 2
+    assert "wenzheng project --rebuild" in capsys.readouterr().err
+    assert main(["--home", str(home), "project", "--rebuild"]) == 0
+    assert main(["--home", str(home), "metrics", *period, "--format", "json"]) == 0
