@@ -37,10 +37,11 @@ SELECT COALESCE(lead, 'OFFICE') AS code,
   SUM(CASE WHEN claimed_on_time = 1 THEN 1 ELSE 0 END) AS claimed_on_time,
   SUM(CASE WHEN first_submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted,
   SUM(CASE WHEN published_at IS NOT NULL THEN 1 ELSE 0 END) AS replied,
-  SUM(CASE WHEN published_late = 1 AND late_holder <> 'OFFICE' THEN 1 ELSE 0 END)
-    AS replied_late,
+  SUM(CASE WHEN published_late = 1 AND late_holder = lead THEN 1 ELSE 0 END) AS replied_late,
   SUM(CASE WHEN published_late = 1 AND late_holder = 'OFFICE' THEN 1 ELSE 0 END)
     AS replied_late_office,
+  SUM(CASE WHEN published_late = 1 AND late_holder <> 'OFFICE' AND late_holder <> lead
+      THEN 1 ELSE 0 END) AS replied_late_earlier,
   SUM(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed,
   SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
   SUM(CASE WHEN rating IS NOT NULL AND rating_default = 0 THEN 1 ELSE 0 END) AS rated_explicit,
@@ -80,6 +81,7 @@ class Counts:
     replied: int = 0
     replied_late: int = 0
     replied_late_office: int = 0
+    replied_late_earlier: int = 0
     closed: int = 0
     rated: int = 0
     rated_explicit: int = 0
@@ -116,10 +118,10 @@ def figures(counts: Counts, whole_city: bool = False) -> dict[str, Any]:
     """Counts, rates (0..1 or None) and 95% Wilson intervals for one row.
 
     A department's on-time rate counts only delay charged to it; the city's (whole_city)
-    counts the office's delay too.
+    counts the office's delay and earlier holders' too.
     """
     c = counts
-    late = c.replied_late + (c.replied_late_office if whole_city else 0)
+    late = c.replied_late + (c.replied_late_office + c.replied_late_earlier if whole_city else 0)
     overdue = c.overdue_open + (c.overdue_open_office if whole_city else 0)
     pairs = {
         "reply_rate": (c.replied, c.received),

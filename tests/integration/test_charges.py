@@ -208,6 +208,12 @@ def test_a_disputing_department_is_charged_for_the_days_it_sat_on_the_case(
     assert shown.held_days["GAJ"] == pytest.approx(9.0, abs=0.01)
     assert shown.overdue_days["GAJ"] == pytest.approx(1 + 10 / 24, abs=0.01)
     assert figures["GAJ"]["disputed"] >= 1 and figures["GAJ"]["held_days"] >= 9.0
+    assert figures["RSJ"]["replied_late"] == 0 and figures["RSJ"]["replied_late_earlier"] == 1
+    sheet, _ = score_period(applied.db, applied.context(), rules_for(applied.home, 2025, None),
+                            *NOV, AS_OF, 0)
+    overdue = {c.code: next(d.items for d in c.deductions if d.key == "overdue")
+               for c in sheet.cards}
+    assert "C-4" in overdue["GAJ"] and "C-4" not in overdue["RSJ"]
 
 
 def test_the_office_not_the_disputer_is_charged_with_the_wait_for_reassignment(
