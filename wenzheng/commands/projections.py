@@ -189,7 +189,9 @@ CSV_FIELDS = ("code", "name", "received", "replied", "reply_rate", "on_time_rate
               "completion_rate", "satisfaction_rate", "rework_rate", "overdue_open",
               "overdue_open_office", "replied_late", "replied_late_office", "claimed_on_time",
               "supervised", "disputed", "rated", "rated_explicit", "rated_default",
-              "mean_handling_days")
+              "mean_handling_days", "replied_late_earlier", "unassigned", "late_results",
+              "disputes_made", "held_days", "held_days_overdue", "supervision_notices",
+              "referrals")
 
 
 def _csv(result: dict[str, Any]) -> str:
