@@ -3,7 +3,8 @@
 A case row keeps, in its `charges` column (JSON text), one entry per unit (a department code
 or OFFICE) for the periods already closed by a later event: working days held while the
 citizen waited, the part of it after the reply deadline in force, results reported late,
-disputes made, supervision notices received while holding the case, referrals naming it.
+disputes made, supervision notices received while holding the case and those it answered
+late (unheeded), referrals naming it.
 The period still running (from the row's last event to a moment) is added by `as_of`.
 """
 
@@ -18,7 +19,7 @@ from projections.row import WorkingDays
 
 # Statuses in which the citizen waits for an answer: the holder's clock runs.
 WAITING = frozenset({"registered", "assigned", "claimed", "disputed", "reply_submitted"})
-KEYS = ("held", "overdue", "late", "disputes", "notices", "referrals")
+KEYS = ("held", "overdue", "late", "disputes", "notices", "unheeded", "referrals")
 Charges = dict[str, dict[str, float]]
 # A year the calendar does not cover is counted provisionally (weekends and fixed holidays):
 # the read side never stops on it; a rebuild after the arrangement is entered corrects it.
@@ -39,7 +40,7 @@ def add(charges: Charges, unit: str, **amounts: float) -> None:
     """Add amounts to a unit's entry (created with zeros)."""
     entry = charges.setdefault(unit, dict.fromkeys(KEYS, 0))
     for key, value in amounts.items():
-        entry[key] = entry[key] + value
+        entry[key] = entry.get(key, 0) + value
 
 
 def period(status: str, start: int, end: int, reply_due: int | None,

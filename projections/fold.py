@@ -104,6 +104,8 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
             if row[SUPERVISION_LATE_DUE] is None:
                 new[SUPERVISION_LATE_DUE] = row[SUPERVISION_DUE]
                 new[SUPERVISION_LATE_UNIT] = row[SUPERVISION_UNIT]
+            if row[SUPERVISION_UNIT] is not None:
+                _charge(new, row[SUPERVISION_UNIT], unheeded=1)
     step = _STEPS.get(kind)
     if step is not None:
         step(new, row, rec, t, overdue_holder, calendar)

@@ -110,9 +110,13 @@ def _entries(r: dict[str, Any], as_of: datetime, rules: ExposureRules, calendar:
             found.append(("supervision_unanswered", r["supervision_unit"] or lead,
                           "督办通知超过回复时限仍未回应", due, None))
         elif r["supervision_late"]:
-            found.append(("supervision_unanswered", r["supervision_late_unit"] or lead,
-                          f"{r['supervision_late']} 次督办通知未在时限内回应",
-                          r["supervision_late_due"], None))
+            unheeded = {u: int(c["unheeded"]) for u, c in ch.load(r["charges"]).items()
+                        if c.get("unheeded")}
+            for unit, times in sorted((unheeded or {r["supervision_late_unit"] or lead:
+                                                    r["supervision_late"]}).items()):
+                found.append(("supervision_unanswered", unit,
+                              f"{times} 次督办通知未在时限内回应",
+                              r["supervision_late_due"], None))
     if rules.passed_on_times > 0 and r["dispute_count"] >= rules.passed_on_times:
         for unit, c in sorted(ch.load(r["charges"]).items()):  # each unit that passed it on
             if c.get("disputes"):
