@@ -6,9 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from projections.schema import ReadModelsOutdated
 from wenzheng.config import ConfigError
 from wenzheng.webapp import auth, roles
-from wenzheng.webapp.resources import home_key, home_of
+from wenzheng.webapp.resources import home_key, home_of, readmodels
 from wenzheng.webapp.users import ensure_demo_users, in_production, users_path
 
 st.set_page_config(page_title="问政 · 网络问政考核", page_icon=":material/account_balance:",
@@ -19,6 +20,11 @@ try:
     settings = home_of(key).settings()
 except ConfigError as exc:
     st.error(f"配置错误：{exc}")
+    st.stop()
+try:
+    readmodels(key)
+except ReadModelsOutdated as exc:  # made by an older version: rebuild from the events
+    st.error(str(exc))
     st.stop()
 ensure_demo_users(users_path(root))
 oidc_message = auth.adopt_oidc_user(root)
