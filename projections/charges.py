@@ -48,14 +48,14 @@ def period(status: str, start: int, end: int, reply_due: int | None,
     """(held, overdue) working days of one holding period [start, end] in a status."""
     if status not in WAITING or end <= start:
         return 0.0, 0.0
-    held = _days(calendar, start, end)
+    held = working_days(calendar, start, end)
     overdue = 0.0
     if reply_due is not None and reply_due < end:
-        overdue = _days(calendar, max(reply_due, start), end)
+        overdue = working_days(calendar, max(reply_due, start), end)
     return held, overdue
 
 
-def _days(calendar: WorkingDays, start: int, end: int) -> float:
+def working_days(calendar: WorkingDays, start: int, end: int) -> float:
     """Working days between two moments, provisional where the calendar has no data."""
     try:
         return calendar.working_days_between_micros(start, end)

@@ -206,8 +206,7 @@ def _published(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
     new[LATE_DAYS] = (sum(c["overdue"] for c in ch.load(new[CHARGES]).values())
                       if late else None)
     start = row[ASSIGNED_AT]  # the lead's own assignment: earlier holders' days are theirs
-    new[HANDLING_DAYS] = (calendar.working_days_between_micros(start, t)
-                          if start is not None else None)
+    new[HANDLING_DAYS] = ch.working_days(calendar, start, t) if start is not None else None
 
 
 def _returned(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
