@@ -6,11 +6,12 @@ from pathlib import Path
 
 import streamlit as st
 
+from projections.schema import ReadModelsOutdated
 from scorecards.inert import md_escape
 from wenzheng.config import ConfigError
 from wenzheng.runout import runout_warning
 from wenzheng.webapp import auth, moments, roles
-from wenzheng.webapp.resources import home_key, home_of
+from wenzheng.webapp.resources import home_key, home_of, readmodels
 from wenzheng.webapp.signins import IDLE_MINUTES
 from wenzheng.webapp.users import in_production
 
@@ -22,6 +23,11 @@ try:
     settings = home_of(key).settings()
 except ConfigError as exc:
     st.error(f"配置错误：{exc}")
+    st.stop()
+try:
+    readmodels(key)
+except ReadModelsOutdated as exc:  # made by an older version: rebuild from the events
+    st.error(str(exc))
     st.stop()
 # Demonstration users come only from `wenzheng demo`; the app never writes users.
 idle = float(settings.section("app").get("session_idle_minutes", IDLE_MINUTES))

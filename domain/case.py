@@ -17,6 +17,7 @@ from domain.errors import (
     CloseBeforeReply,
     CoDepartmentIsLead,
     DepartmentNotHolder,
+    ExtensionAfterDeadline,
     ExtensionTooLong,
     IllegalTransition,
     InvalidDefaultRating,
@@ -181,6 +182,9 @@ class Case(Aggregate):
         """延期: the office approves more working days for the reply."""
         self.check_open(at, "extend")
         self.check_status(OPEN_FOR_DEPARTMENT, "extend")
+        due = self.deadlines.get("reply")
+        if due and datetime.fromisoformat(str(due)) < at:
+            raise ExtensionAfterDeadline(self.number, str(due)[:16].replace("T", " "))
         if self.extended_days + working_days > max_days:
             raise ExtensionTooLong(self.number, self.extended_days, working_days, max_days)
         self._extended(working_days=working_days, reason=reason, at=at, by=by,

@@ -108,6 +108,16 @@ class ExtensionTooLong(CaseError):
         )
 
 
+class ExtensionAfterDeadline(CaseError):
+    """An extension asked for after the reply deadline: lateness already incurred stays."""
+
+    def __init__(self, number: str, due: str) -> None:
+        super().__init__(
+            f"案件 {number}：答复期限 {due} 已过，不能再申请延期"
+            "（逾期已成事实，延期须在期限内申请）"
+        )
+
+
 class OpinionRequired(CaseError):
     """A major case needs its handling opinion before the result (1-3-1)."""
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.calendar import business_date
+from projections import charges as ch
 from projections.record import EventRecord
 from projections.row import (
     ANSWERS_SUPERVISION,
@@ -33,7 +34,8 @@ _AT = {name: i for i, name in enumerate(CASE_COLUMNS)}
  HANDLING_DAYS, CLOSED_AT, ARCHIVED_AT, REWORK_COUNT, DISPUTE_COUNT, LAST_DISPUTED_BY,
  EXTENSION_DAYS, SUPERVISION_COUNT, SUPERVISION_DUE, SUPERVISION_LATE, SUPERVISION_LATE_DUE,
  ACCOUNTABILITY_COUNT, RATING, RATING_DEFAULT, RATED_AT, RATED_AFTER_REWORK,
- DISSATISFIED_AFTER_REWORK_AT, REPLY_SUMMARY) = (_AT[c] for c in (
+ DISSATISFIED_AFTER_REWORK_AT, REPLY_SUMMARY, REGISTERED_DAY, CHARGES, SUPERVISION_UNIT,
+ SUPERVISION_LATE_UNIT) = (_AT[c] for c in (
     "case_id", "version", "at", "number", "title", "category", "priority", "source", "region",
     "status", "holder", "lead", "co_departments", "first_department", "first_assigned_at",
     "first_assigned_day", "assigned_at", "claim_due", "opinion_due", "reply_due", "claimed_at",
@@ -42,9 +44,10 @@ _AT = {name: i for i, name in enumerate(CASE_COLUMNS)}
     "closed_at", "archived_at", "rework_count", "dispute_count", "last_disputed_by",
     "extension_days", "supervision_count", "supervision_due", "supervision_late",
     "supervision_late_due", "accountability_count", "rating", "rating_default", "rated_at",
-    "rated_after_rework", "dissatisfied_after_rework_at", "reply_summary"))
+    "rated_after_rework", "dissatisfied_after_rework_at", "reply_summary", "registered_day",
+    "charges", "supervision_unit", "supervision_late_unit"))
 RESOLVED = _AT["resolved"]
-if len(_AT) != 49:
+if len(_AT) != 53:
     raise RuntimeError("CaseRow's columns changed: update projections/fold.py")
 _EMPTY = row_values(CaseRow(case_id="", version=0, at=datetime.fromtimestamp(0).astimezone()))
 _MOMENTS: dict[str, int | None] = {}
@@ -79,6 +82,7 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
         new[CATEGORY], new[PRIORITY] = str(get("category", "")), str(get("priority", ""))
         new[SOURCE], new[REGION] = str(get("source", "")), str(get("region", ""))
         new[STATUS], new[HOLDER] = str(get("status", "registered")), str(get("holder", OFFICE))
+        new[REGISTERED_DAY] = business_date(rec.at).isoformat()
         return new
     if rec.version != row[VERSION] + 1:
         raise ProjectionGap(f"case {rec.case_id}: v{rec.version} after v{row[VERSION]}")
@@ -89,22 +93,49 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
     new[HOLDER] = str(fields.get("holder", row[HOLDER]))
     overdue_holder = row[OVERDUE_HOLDER]
     reply_due = row[REPLY_DUE]
-    if (overdue_holder is None and reply_due is not None and row[PUBLISHED_AT] is None
+    if (overdue_holder is None and reply_due is not None and row[STATUS] in ch.WAITING
             and reply_due < t):
         overdue_holder = new[OVERDUE_HOLDER] = row[HOLDER]  # it held the case then
+    _charge_period(new, row, t, calendar)
     kind = rec.type
     if kind in ANSWERS_SUPERVISION and row[SUPERVISION_DUE] is not None:
-        new[SUPERVISION_DUE] = None
+        new[SUPERVISION_DUE] = new[SUPERVISION_UNIT] = None
         if row[SUPERVISION_DUE] < t:
             new[SUPERVISION_LATE] = row[SUPERVISION_LATE] + 1
             if row[SUPERVISION_LATE_DUE] is None:
                 new[SUPERVISION_LATE_DUE] = row[SUPERVISION_DUE]
+                new[SUPERVISION_LATE_UNIT] = row[SUPERVISION_UNIT]
+            if row[SUPERVISION_UNIT] is not None:
+                _charge(new, row[SUPERVISION_UNIT], unheeded=1)
     step = _STEPS.get(kind)
     if step is not None:
         step(new, row, rec, t, overdue_holder, calendar)
         if new[REPLY_DUE] != reply_due and kind not in KEEPS_EPISODE:
             new[OVERDUE_HOLDER] = None  # a new reply deadline starts a new episode
     return new
+
+
+def _charge_period(new: Row, row: Row, t: int, calendar: WorkingDays) -> None:
+    """Charge the holding period the event ends to the unit that held the case during it.
+
+    Lateness stays a fact: the first unit charged time after the reply deadline, before the
+    first publication, is `late_holder` whatever later returns, extensions or reassignments do.
+    """
+    held, overdue = ch.period(row[STATUS], row[AT], t, row[REPLY_DUE], calendar)
+    if not held and not overdue:
+        return
+    charges = ch.load(row[CHARGES])
+    ch.add(charges, row[HOLDER], held=held, overdue=overdue)
+    new[CHARGES] = ch.dump(charges)
+    if overdue and row[PUBLISHED_AT] is None and row[LATE_HOLDER] is None:
+        new[LATE_HOLDER] = row[HOLDER]
+
+
+def _charge(new: Row, unit: str, **amounts: float) -> None:
+    """Add a count (late result, dispute, notice, referral) to a unit's charges."""
+    charges = ch.load(new[CHARGES])
+    ch.add(charges, unit, **amounts)
+    new[CHARGES] = ch.dump(charges)
 
 
 def _due(rec: EventRecord, stage: str) -> int | None:
@@ -140,6 +171,7 @@ def _disputed(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
     new[DISPUTE_COUNT] = row[DISPUTE_COUNT] + 1
     new[LEAD] = None
     new[LAST_DISPUTED_BY] = rec.fields.get("department")
+    _charge(new, str(rec.fields.get("department") or row[HOLDER]), disputes=1)
     new[CLAIM_DUE] = new[OPINION_DUE] = None
 
 
@@ -159,23 +191,23 @@ def _opinion(new: Row, _r: Row, _e: EventRecord, t: int, _h: str | None,
 def _submitted(new: Row, row: Row, _e: EventRecord, t: int, _h: str | None,
                _c: WorkingDays) -> None:
     new[SUBMITTED_AT] = t
+    if row[REPLY_DUE] is not None and row[REPLY_DUE] < t:
+        _charge(new, row[HOLDER], late=1)
     if row[FIRST_SUBMITTED_AT] is None:
         new[FIRST_SUBMITTED_AT] = t
 
 
-def _published(new: Row, row: Row, rec: EventRecord, t: int, overdue_holder: str | None,
+def _published(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
                calendar: WorkingDays) -> None:
     new[REPLY_SUMMARY] = str(rec.fields.get("text", ""))[:SUMMARY_CHARS]
     if row[PUBLISHED_AT] is not None:
         return
-    due = row[REPLY_DUE]
-    late = due is not None and t > due
+    late = new[LATE_HOLDER] is not None
     new[PUBLISHED_AT], new[PUBLISHED_LATE] = t, int(late)
-    new[LATE_DAYS] = calendar.working_days_between_micros(due, t) if late else None
-    new[LATE_HOLDER] = (overdue_holder or row[HOLDER]) if late else None
-    first = row[FIRST_ASSIGNED_AT]
-    new[HANDLING_DAYS] = (calendar.working_days_between_micros(first, t)
-                          if first is not None else None)
+    new[LATE_DAYS] = (sum(c["overdue"] for c in ch.load(new[CHARGES]).values())
+                      if late else None)
+    start = row[ASSIGNED_AT]  # the lead's own assignment: earlier holders' days are theirs
+    new[HANDLING_DAYS] = ch.working_days(calendar, start, t) if start is not None else None
 
 
 def _returned(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
@@ -188,8 +220,10 @@ def _returned(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
 def _supervised(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
                 _c: WorkingDays) -> None:
     new[SUPERVISION_COUNT] = row[SUPERVISION_COUNT] + 1
-    if row[SUPERVISION_DUE] is None:
+    _charge(new, row[HOLDER], notices=1)  # aimed at the unit holding the case when issued
+    if new[SUPERVISION_DUE] is None:
         new[SUPERVISION_DUE] = moment(rec.fields.get("response_due"))
+        new[SUPERVISION_UNIT] = row[HOLDER]
 
 
 def _rated(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
@@ -215,9 +249,10 @@ def _archived(new: Row, _r: Row, _e: EventRecord, t: int, _h: str | None,
     new[ARCHIVED_AT] = t
 
 
-def _referred(new: Row, row: Row, _e: EventRecord, _t: int, _h: str | None,
+def _referred(new: Row, row: Row, rec: EventRecord, _t: int, _h: str | None,
               _c: WorkingDays) -> None:
     new[ACCOUNTABILITY_COUNT] = row[ACCOUNTABILITY_COUNT] + 1
+    _charge(new, str(rec.fields.get("department") or row[LEAD] or OFFICE), referrals=1)
 
 
 def _revised(new: Row, _r: Row, rec: EventRecord, _t: int, _h: str | None,

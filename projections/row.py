@@ -84,3 +84,7 @@ class CaseRow:
     reply_summary: str = ""
     # The citizen's answers at the callback (issue 18): 是否解决, None when not answered.
     resolved: bool | None = None
+    registered_day: str | None = None
+    charges: str = "{}"
+    supervision_unit: str | None = None
+    supervision_late_unit: str | None = None

@@ -123,9 +123,27 @@ def ddl(suffix: str = "", token: str = "") -> list[str]:
     return table_ddl(suffix) + index_ddl(suffix, token)
 
 
+class ReadModelsOutdated(RuntimeError):
+    """The read-model tables were made by an older version: they lack columns of CaseRow."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(f"读模型由旧版本建立，缺少列 {'、'.join(missing)}；"
+                         "请先运行 wenzheng project --rebuild 从事件库重建（事件不受影响）")
+
+
+def missing_columns(db: Database, suffix: str = "") -> list[str]:
+    """CaseRow columns the existing case table lacks (empty when it is current)."""
+    cursor = db.execute(f"SELECT * FROM {CASES}{suffix} WHERE 1 = 0")
+    have = {str(d[0]).lower() for d in cursor.description or ()}
+    return [c for c in CASE_COLUMNS if c not in have]
+
+
 def ensure_tables(db: Database, suffix: str = "") -> None:
-    """Create the tables unless they exist."""
+    """Create the tables unless they exist; refuse tables an older version made."""
     if db.table_exists(TRACKING + suffix):
+        missing = missing_columns(db, suffix) if db.table_exists(CASES + suffix) else []
+        if missing:
+            raise ReadModelsOutdated(missing)
         return
     with db.transaction():
         if db.table_exists(TRACKING + suffix):
@@ -134,19 +152,11 @@ def ensure_tables(db: Database, suffix: str = "") -> None:
             db.execute(statement)
 
 
-class ReadModelOutdated(RuntimeError):
-    """The read-model tables were made by an older version without some columns."""
-
-
 def check_columns(db: Database, suffix: str = "") -> None:
     """Refuse to write into an rm_cases that lacks columns of CaseRow (rebuild it instead)."""
-    cursor = db.execute(f"SELECT * FROM {CASES}{suffix} WHERE 1 = 0")
-    have = {str(d[0]).lower() for d in cursor.description or ()}
-    missing = [c for c in CASE_COLUMNS if c not in have]
+    missing = missing_columns(db, suffix)
     if missing:
-        raise ReadModelOutdated(
-            f"读模型由旧版本建立，缺少列 {'、'.join(missing)}：请先运行 wenzheng project --rebuild"
-            "（重建期间旧读模型照常可查）")
+        raise ReadModelsOutdated(missing)
 
 
 def drop_tables(db: Database, suffix: str) -> None:

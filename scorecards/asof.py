@@ -9,15 +9,18 @@ from projections.schema import SNAPSHOT_COLUMNS
 
 _NAME = re.compile(r":([a-z_]+)")
 
-# Stage a case with no published reply is stuck in, when that stage's deadline has passed.
+# Stage an open case is stuck in, when that stage's deadline has passed. A case returned after
+# publication (发回重办) is open again: its stage runs against the rework deadline.
 STAGE = """CASE
-  WHEN published_at IS NOT NULL THEN NULL
   WHEN status = 'assigned' AND claim_due < :as_of THEN 'claim'
   WHEN status = 'claimed' AND opinion_at IS NULL AND opinion_due < :as_of THEN 'opinion'
   WHEN status IN ('assigned', 'claimed') AND reply_due < :as_of THEN 'reply'
   WHEN status = 'reply_submitted' AND reply_due < :as_of THEN 'approval'
   WHEN status = 'disputed' AND reply_due < :as_of THEN 'reassignment'
 END"""
+# Who an open overdue case is charged to: the office while it waits for reassignment (its
+# clock), else the unit that held the case when the deadline passed.
+CHARGED_TO = "CASE WHEN status = 'disputed' THEN 'OFFICE' ELSE COALESCE(overdue_holder, holder) END"
 STAGES = ("claim", "opinion", "reply", "approval", "reassignment")
 
 
@@ -44,5 +47,4 @@ def snapshot_sql(where: str = "1 = 1", columns: tuple[str, ...] = SNAPSHOT_COLUM
       SELECT {cols} FROM rm_cases WHERE at <= :as_of AND ({where})
       UNION ALL
       SELECT {cols} FROM rm_history WHERE at <= :as_of AND next_at > :as_of AND ({where})"""
-    return (f"SELECT s.*, {STAGE} AS overdue_stage, "
-            f"COALESCE(overdue_holder, holder) AS charged_to FROM ({both}) s")
+    return (f"SELECT s.*, {STAGE} AS overdue_stage, {CHARGED_TO} AS charged_to FROM ({both}) s")

@@ -87,7 +87,7 @@ def month_inputs(db: Database, ctx: Context, rules: Rules, month: str) -> MonthI
     sheet, entries, facts = _scored(db, ctx, rules, first, last, as_of, rules.min_volume_month)
     names = ctx.names()
     figures = metrics(db, first, last, as_of, {u.code: u.name for u in ctx.units},
-                      ctx.office_name)
+                      ctx.office_name, ctx.calendar)
     return MonthInputs(month=month, as_of=as_of.isoformat(), figures=figures, sheet=sheet,
                        facts=tuple(facts),
                        exposure=tuple(entries), names=names)

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from projections import charges as ch
 from projections.caserow import WorkingDays
 from projections.db import Database
-from projections.schema import HISTORY_COLUMNS, from_micros
+from projections.schema import HISTORY_COLUMNS, from_micros, micros, to_micros
 
-WAITING = ("registered", "assigned", "claimed", "disputed", "reply_submitted")
+OFFICE = "OFFICE"
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,6 @@ def stage_overdue(s: dict[str, Any], moment: datetime) -> str | None:
         return due is not None and due < moment
 
     status = s["status"]
-    if s["published_at"] is not None:
-        return None
     if status == "assigned" and passed(s["claim_due"]):
         return "claim"
     if status == "claimed" and s["opinion_at"] is None and passed(s["opinion_due"]):
@@ -88,15 +87,8 @@ def audit(snapshots: Sequence[dict[str, Any]], as_of: datetime,
         if s["at"] > as_of:
             break
         end = min(s["next_at"] or as_of, as_of)
-        span = 0.0
-        if s["status"] in WAITING and end > s["at"]:
-            who = s["holder"]
-            span = calendar.working_days_between(s["at"], end)
-            held[who] = held.get(who, 0.0) + span
-            due = s["reply_due"]
-            if due is not None and due < end:
-                late[who] = late.get(who, 0.0) + calendar.working_days_between(
-                    max(due, s["at"]), end)
+        span, _ = ch.period(s["status"], micros(s["at"]), micros(end),
+                            to_micros(s["reply_due"]), calendar)
         events.append(AuditEvent(
             version=s["version"], type=s["event_type"], at=s["at"], by=s["by_op"] or "",
             holder=s["holder"], status=s["status"], deadline=s["reply_due"],
@@ -109,6 +101,13 @@ def audit(snapshots: Sequence[dict[str, Any]], as_of: datetime,
     if last and last["published_late"]:
         holder = last["late_holder"]
     elif last and now_stage:
-        holder = last["overdue_holder"] or last["holder"]
+        holder = OFFICE if last["status"] == "disputed" else (
+            last["overdue_holder"] or last["holder"])
+    if last is not None:  # the same charges the figures read: stored ones plus the open period
+        charges = ch.as_of(last["charges"], last["holder"], last["status"], micros(last["at"]),
+                           micros(as_of), to_micros(last["reply_due"]),
+                           calendar)
+        held = {k: c["held"] for k, c in charges.items() if c["held"]}
+        late = {k: c["overdue"] for k, c in charges.items() if c["overdue"]}
     return CaseAudit(events, as_of, {k: round(v, 2) for k, v in held.items()},
                      {k: round(v, 2) for k, v in late.items()}, holder, now_stage)

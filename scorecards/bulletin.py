@@ -155,8 +155,9 @@ def build_bulletin(this: MonthInputs, last: MonthInputs, rules: Rules, city: str
     to_explain = tuple(CaseLine("", _name(names, code), "", "、".join(
         f.number for f in this.facts
         if code in (f.overdue_charged_to, f.replied_late_by))) for code in owing)
-    supervised = tuple(CaseLine(f.number, _name(names, f.department), mask_text(f.title),
-                                f"督办 {f.supervised} 次") for f in this.facts if f.supervised)
+    supervised = tuple(CaseLine(f.number, "、".join(_name(names, u) for u in (
+        f.supervised_units or (f.department,))), mask_text(f.title), f"督办 {f.supervised} 次")
+        for f in this.facts if f.supervised)
     seen = {(e.rule, e.case, e.department) for e in last.exposure}
     fresh = tuple(CaseLine(e.case, e.department_name, mask_text(e.demand), mask_text(e.reason))
                   for e in this.exposure if (e.rule, e.case, e.department) not in seen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from projections import charges as ch
 from projections.db import Database
 from projections.schema import to_micros
 from scorecards.asof import bind, snapshot_sql
@@ -32,13 +33,15 @@ class CaseFact:
     referred: int
     resolved: bool | None = None  # the citizen's 是否解决 at the callback, None if not answered
     assigned_day: str = ""  # first assigned, YYYY-MM-DD (the period the case counts in)
+    supervised_units: tuple[str, ...] = ()  # units a notice was aimed at (held the case then)
+    referred_units: tuple[str, ...] = ()  # units a referral named
 
 
 _QUERY = f"""
 SELECT c.number, COALESCE(s.lead, 'OFFICE'), c.category, c.title, s.claimed_on_time,
   s.published_at, s.closed_at, s.rating, s.rating_default, s.overdue_stage, s.charged_to,
   s.published_late, s.late_holder, s.supervision_count, s.accountability_count, s.resolved,
-  c.first_assigned_day
+  c.first_assigned_day, s.charges
 FROM ({snapshot_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) s
 JOIN rm_cases c ON c.case_id = s.case_id
 ORDER BY c.number
@@ -59,4 +62,11 @@ def case_facts(db: Database, day_from: date, day_to: date, as_of: datetime) -> l
         replied_late_by=(r[12] or str(r[1])) if r[11] == 1 else None,
         supervised=int(r[13] or 0), referred=int(r[14] or 0),
         resolved=None if r[15] is None else r[15] == 1,
-        assigned_day=str(r[16] or "")) for r in rows]
+        assigned_day=str(r[16] or ""),
+        supervised_units=_units(r[17], "notices"), referred_units=_units(r[17], "referrals"))
+        for r in rows]
+
+
+def _units(stored: str | None, key: str) -> tuple[str, ...]:
+    """The units whose charges on the case have this count above zero."""
+    return tuple(sorted(u for u, c in ch.load(stored).items() if c.get(key)))

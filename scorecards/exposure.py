@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BUSINESS_TZ
+from projections import charges as ch
 from projections.caserow import WorkingDays
 from projections.db import Database
 from projections.schema import SNAPSHOT_COLUMNS, from_micros, to_micros
@@ -23,7 +24,11 @@ STAGE_ZH = {"claim": "认领", "opinion": "办理意见", "reply": "答复", "ap
             "reassignment": "改派"}
 # Each rule's Chinese name: what a reader sees wherever an entry's rule is shown.
 RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
-           "重办后仍不满意", "supervision_unanswered": "督办未回应"}
+           "重办后仍不满意", "supervision_unanswered": "督办未回应", "passed_on": "推诿"}
+
+
+# Version of the default rules; 2026-i16 added 推诿 (passed_on) and the charge to the unit aimed at.
+RULES_VERSION = "2026-i16"
 
 
 class ExposureRules(BaseModel):
@@ -31,10 +36,12 @@ class ExposureRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    version: str = Field(RULES_VERSION, min_length=1, max_length=50)
     overdue_working_days: float = Field(5, ge=0)
     returned_times: int = Field(2, ge=0)
     dissatisfied_after_rework: bool = True
     supervision_unanswered: bool = True
+    passed_on_times: int = Field(3, ge=0)  # 推诿: disputed this many times in one case
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ SELECT s.*, c.number, c.title, c.reply_summary FROM ({snapshot_sql()}) s
 JOIN rm_cases c ON c.case_id = s.case_id
 WHERE s.first_assigned_at IS NOT NULL AND (s.overdue_stage IS NOT NULL OR s.published_late = 1
    OR s.rework_count >= :returned OR s.dissatisfied_after_rework_at IS NOT NULL
-   OR s.supervision_due < :as_of OR s.supervision_late > 0)
+   OR s.supervision_due < :as_of OR s.supervision_late > 0 OR s.dispute_count >= :passed)
 """
 _COLUMNS = (*SNAPSHOT_COLUMNS, "overdue_stage", "charged_to", "number", "title", "reply_summary")
 
@@ -67,7 +74,8 @@ def exposure(db: Database, as_of: datetime, rules: ExposureRules, calendar: Work
              names: dict[str, str]) -> list[Entry]:
     """Every entry the rules produce as of a moment, rule by rule, oldest first."""
     returned = rules.returned_times if rules.returned_times > 0 else 10**9
-    text, params = bind(_QUERY, as_of=to_micros(as_of), returned=returned)
+    passed = rules.passed_on_times if rules.passed_on_times > 0 else 10**9
+    text, params = bind(_QUERY, as_of=to_micros(as_of), returned=returned, passed=passed)
     with db.snapshot():
         rows = [dict(zip(_COLUMNS, r, strict=True)) for r in db.fetchall(text, params)]
     out: list[Entry] = []
@@ -101,13 +109,23 @@ def _entries(r: dict[str, Any], as_of: datetime, rules: ExposureRules, calendar:
                       None, r["dissatisfied_after_rework_at"]))
     if rules.supervision_unanswered:
         due = r["supervision_due"]
-        if due is not None and due < to_micros(as_of):
-            found.append(("supervision_unanswered", lead, "督办通知超过回复时限仍未回应",
-                          due, None))
+        if due is not None and due < to_micros(as_of):  # the unit the notice was aimed at
+            found.append(("supervision_unanswered", r["supervision_unit"] or lead,
+                          "督办通知超过回复时限仍未回应", due, None))
         elif r["supervision_late"]:
-            found.append(("supervision_unanswered", lead,
-                          f"{r['supervision_late']} 次督办通知未在时限内回应",
-                          r["supervision_late_due"], None))
+            unheeded = {u: int(c["unheeded"]) for u, c in ch.load(r["charges"]).items()
+                        if c.get("unheeded")}
+            for unit, times in sorted((unheeded or {r["supervision_late_unit"] or lead:
+                                                    r["supervision_late"]}).items()):
+                found.append(("supervision_unanswered", unit,
+                              f"{times} 次督办通知未在时限内回应",
+                              r["supervision_late_due"], None))
+    if rules.passed_on_times > 0 and r["dispute_count"] >= rules.passed_on_times:
+        for unit, c in sorted(ch.load(r["charges"]).items()):  # each unit that passed it on
+            if c.get("disputes"):
+                found.append(("passed_on", unit,
+                              f"本案被相关单位相互推诿、退回改派 {r['dispute_count']} 次，"
+                              f"本单位退回 {int(c['disputes'])} 次", None, None))
     return [Entry(rule=rule, reason=reason, case=r["number"], department=who,
                   department_name=names.get(who, who), demand=r["title"],
                   handling=_handling(r), assigned_at=_iso(r["first_assigned_at"]),

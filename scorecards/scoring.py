@@ -257,10 +257,11 @@ class DeductionIndex:
                 add("overdue", f.overdue_charged_to, f.number, f.number)
             if f.replied_late_by is not None and f.replied_late_by != f.overdue_charged_to:
                 add("overdue", f.replied_late_by, f.number, f.number)
-            if f.supervised:
-                add("supervision", f.department, f.number, f.number)
-            if f.referred:
-                add("accountability", f.department, f.number, f.number)
+            # A penalty names the unit it was aimed at, not the case's holder now.
+            for unit in f.supervised_units or ((f.department,) if f.supervised else ()):
+                add("supervision", unit, f.number, f.number)
+            for unit in f.referred_units or ((f.department,) if f.referred else ()):
+                add("accountability", unit, f.number, f.number)
         for e in entries:
             if e.case in numbers:
                 add("exposure", e.department, e.case, rule_name(e.rule))

@@ -9,7 +9,7 @@ import sqlite3
 
 from domain.calendar import CalendarNotCovered
 from domain.errors import CaseError
-from projections.schema import ReadModelOutdated
+from projections.schema import ReadModelsOutdated
 from wenzheng.config import ConfigError
 from wenzheng.home import StoreUnavailable
 from wenzheng.store.kek import KekError
@@ -78,7 +78,7 @@ def explain(exc: BaseException) -> tuple[int, str]:
         return INTERRUPTED, "已中断"
     if isinstance(exc, ConfigError):
         return USAGE, f"配置错误：{hide_secrets(str(exc))}"
-    if isinstance(exc, ReadModelOutdated):
+    if isinstance(exc, ReadModelsOutdated):
         return USAGE, str(exc)
     if isinstance(exc, StoreUnavailable):
         return STORE, hide_secrets(str(exc))

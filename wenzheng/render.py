@@ -101,6 +101,8 @@ METRIC_COLUMNS = (
     ("resolved_answers", "群众答是否解决", None), ("rework_rate", "返工率", _pct),
     ("overdue_open", "在办超期", None), ("replied_late", "超期回复", None),
     ("mean_handling_days", "平均办理(工作日)", None),
+    ("late_results", "迟交结果", None), ("disputes_made", "退回改派", None),
+    ("held_days_overdue", "超期占用(工作日)", None),
 )
 
 

@@ -217,7 +217,7 @@ def test_read_models_made_before_the_resolved_column_ask_for_a_rebuild(
     period = ("--from", "2025-10-01", "--to", "2025-10-31", "--as-of", AS_OF, "--format", "json")
     done = run_cli(env_of(home, store), "metrics", *period)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == ("读模型由旧版本建立，缺少列 resolved：请先运行 wenzheng project "
-                                   "--rebuild（重建期间旧读模型照常可查）")
+    assert done.stderr.strip().startswith("读模型由旧版本建立，缺少列 resolved；")
+    assert "wenzheng project --rebuild" in done.stderr
     cli(home, store, "project", "--rebuild")
     check_answer_figures(cgj(json.loads(cli(home, store, "metrics", *period))))

@@ -156,7 +156,8 @@ def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
     try:
         catch_up(StoreSource(app), projection_for(home, db))
         names = {d.code: d.name for d in settings.departments}
-        result = metrics(db, args.from_, args.to, _as_of(args, home), names, settings.office_name)
+        result = metrics(db, args.from_, args.to, _as_of(args, home), names, settings.office_name,
+                         settings.deadline_policy().calendar)
         unsure = provisional_cases(db, args.from_, args.to, _as_of(args, home),
                                    settings.deadline_policy().calendar.covered_until())
     finally:
@@ -207,7 +208,10 @@ CSV_FIELDS = ("code", "name", "received", "replied", "reply_rate", "on_time_rate
               "supervised", "disputed", "rated", "rated_explicit", "rated_default",
               "mean_handling_days", "satisfaction_rate_explicit", "ratings_citizen",
               "ratings_default", "resolution_rate", "resolved_answers", "resolved_default",
-              "resolved_no", "resolved_unanswered")
+              "resolved_no", "resolved_unanswered",
+              "replied_late_earlier", "unassigned", "late_results",
+              "disputes_made", "held_days", "held_days_overdue", "supervision_notices",
+              "referrals")
 
 
 def _csv(result: dict[str, Any]) -> str:

@@ -100,7 +100,7 @@ def year_figures(key: Key, year: int, as_of: datetime) -> dict[str, Any]:
     names = {d.code: d.name for d in settings.departments}
     with readmodels(key).use() as db:
         return metrics(db, date(year, 1, 1), date(year, 12, 31), as_of, names,
-                       settings.office_name)
+                       settings.office_name, settings.deadline_policy().calendar)
 
 
 @st.cache_data(ttl=PUBLIC_TTL, show_spinner=False)
