@@ -13,7 +13,11 @@ import pytest
 from tests.integration.kafka_support import cli_env, read_model_tables, run_cli
 from wenzheng.home import Home
 
+# The trial dates its actions up to January 2027: a home that accepts actions dated up to a
+# year after the computer's clock (wenzheng/clock.py; the default is ten minutes).
 TOML = """city = "测试市"
+[actions]
+future_tolerance_minutes = 525600
 [[departments]]
 code = "D1"
 name = "一局"
