@@ -14,9 +14,10 @@ MAX_TOLERANCE_MINUTES = 366 * 24 * 60  # a year: trials and rehearsals date acti
 def tolerance(settings: Settings) -> timedelta:
     """How far after the clock an action may be dated ([actions] future_tolerance_minutes)."""
     value = settings.section(SECTION).get(KEY, DEFAULT_TOLERANCE_MINUTES)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TOLERANCE_MINUTES:
-        raise ConfigError(f"[{SECTION}] {KEY} 应为 0 到 {MAX_TOLERANCE_MINUTES} 之间的整数（分钟），"
-                          f"现为 {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int) \
+            or not 0 <= value <= MAX_TOLERANCE_MINUTES:
+        raise ConfigError(f"[{SECTION}] {KEY} 应为 0 到 {MAX_TOLERANCE_MINUTES} 之间的整数"
+                          f"（分钟），现为 {value!r}")
     return timedelta(minutes=value)
 
 

@@ -153,6 +153,9 @@ def test_a_reply_published_in_2027_leaves_every_read_command_working(
        "--format", "json")
     ok(env, "scorecard", "--year", "2027", "--as-of", "2027-02-01T00:00:00+08:00",
        "--format", "json")
+    # a bulletin needs its month closed by the home's clock: rehearse as of February 2027
+    with (Path(env["WENZHENG_HOME"]) / "wenzheng.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[demo]\nnow = "2027-02-10T12:00:00+08:00"\n')
     for month in ("2026-12", "2027-01"):
         ok(env, "bulletin", "--month", month, "--out", str(tmp_path / month))
     december = (tmp_path / "2026-12" / "bulletin-2026-12.md").read_text(encoding="utf-8")

@@ -178,7 +178,7 @@ def cmd_bulletin(args: argparse.Namespace, home: Home) -> int:
     """The month's bulletin (figures as of the month's cut-off) as md, docx and xlsx."""
     rules = rules_for(home, int(args.month[:4]), args.rules)
     due = cut_off(args.month, rules)
-    if datetime.now(BUSINESS_TZ) < due:  # the clock, read at the command line
+    if home_clock(home.settings()).now < due:  # the home's clock, read at the command line
         print(f"{args.month} 月尚未结束统计（截止时间 {due.isoformat(timespec='seconds')}），"
               "现在不能生成该月通报", file=sys.stderr)
         return 2
