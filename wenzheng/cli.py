@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from wenzheng.failures import USAGE, explain, hide_secrets
-from wenzheng.home import Home, check_postgres, owner_only
+from wenzheng.logs import setup_logging
 
 # One module per command group; each has register(subparsers) setting `run(args, home) -> int`.
 COMMAND_MODULES = (
@@ -63,9 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script: every failure ends in one Chinese line (README)."""
-    owner_only()
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help ends here, before the store is loaded
+    setup_logging()
     try:
+        from wenzheng.home import Home, check_postgres, owner_only
+
+        owner_only()
         home = Home.resolve(args.home)
         if args.command not in OFFLINE_COMMANDS and "POSTGRES_HOST" in (env := home.store_env()):
             check_postgres(env)
