@@ -84,11 +84,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def command_of(argv: Sequence[str]) -> str | None:
     """The command word in the arguments (after `--home DIR`), or None when there is none."""
-    before = argparse.ArgumentParser(add_help=False)
+    before = argparse.ArgumentParser(add_help=False, exit_on_error=False)
     before.add_argument("--home")
     try:
         _, rest = before.parse_known_args(argv)
-    except SystemExit:  # `--home` without its value: the full parser words the error
+    except argparse.ArgumentError:  # `--home` without its value: the full parser words it
         return None
     word = next((a for a in rest if not a.startswith("-")), None)
     return word if any(word == name for name, _, _ in COMMANDS) else None

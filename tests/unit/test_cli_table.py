@@ -8,8 +8,10 @@ import pkgutil
 import subprocess
 import sys
 
+import pytest
+
 import wenzheng.commands
-from wenzheng.cli import COMMANDS, build_parser, command_of
+from wenzheng.cli import COMMANDS, build_parser, command_of, main
 
 
 def _commands(parser: argparse.ArgumentParser) -> list[tuple[str, str | None]]:
@@ -54,3 +56,12 @@ def test_top_level_help_loads_no_command_module_and_no_store() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_a_missing_home_value_is_one_chinese_line_and_status_2(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as ended:
+        main(["--home"])
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "参数错误：参数 --home: 需要一个值（用 wenzheng --help 查看用法）"]
