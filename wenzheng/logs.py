@@ -68,6 +68,5 @@ def setup_logging(level: str | None = None) -> None:
     if not any(isinstance(h, StderrHandler) for h in root.handlers):
         handler = StderrHandler()
         handler.setFormatter(KeyValueFormatter())
-        root.addHandler(handler)
-        root.propagate = False
+        root.addHandler(handler)  # records still propagate (pytest's caplog sees them)
     root.setLevel((level or os.environ.get(LEVEL_ENV) or "INFO").upper())
