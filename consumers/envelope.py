@@ -8,19 +8,15 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
+import orjson
+
 from consumers.schema import ENVELOPE_VERSION, SCHEMA
 from projections.record import EventRecord
 
-try:  # orjson writes the same compact UTF-8 JSON several times faster
-    import orjson
 
-    def _dumps(body: dict[str, Any]) -> bytes:
-        """Compact UTF-8 JSON."""
-        return orjson.dumps(body)
-except ImportError:  # pragma: no cover - json gives the same document
-    def _dumps(body: dict[str, Any]) -> bytes:
-        """Compact UTF-8 JSON."""
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def _dumps(body: dict[str, Any]) -> bytes:
+    """Compact UTF-8 JSON (orjson: the same document as json, several times faster)."""
+    return orjson.dumps(body)
 
 # Fields of every stored event that the envelope carries at its top level or drops.
 _TOP_LEVEL = ("originator_id", "originator_version", "timestamp", "originator_topic", "at")

@@ -8,11 +8,12 @@ which decides and words the error.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from consumers.envelope import decode
 from consumers.schema import _COMMON_PAYLOAD, PAYLOAD_FIELDS, SCHEMA
@@ -24,12 +25,7 @@ def record_from_envelope(body: dict[str, Any]) -> EventRecord:
     return EventRecord.from_dict({**body, "fields": body["payload"]})
 
 
-try:  # orjson parses an envelope about three times as fast as json
-    import orjson
-
-    _loads: Callable[[bytes], Any] = orjson.loads
-except ImportError:  # pragma: no cover
-    _loads = json.loads
+_loads: Callable[[bytes], Any] = orjson.loads  # about three times as fast as json
 
 Check = Callable[[Any], bool]
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

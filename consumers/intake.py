@@ -1,6 +1,6 @@
 """The intake: case actions arriving on a Kafka topic, applied through the validated service path.
 
-Each message value is one action in the format of ARCHITECTURE.md (the same as a line of
+Each message value is one action in the format of docs/actions.md (the same as a line of
 `wenzheng apply`); producers key messages by case number so that a case's actions stay in
 order. A message that does not parse, or that the case rules reject, goes to the dead-letter
 topic with the original key and bytes and a `reason` header; the consumer never stops on it.
@@ -11,7 +11,7 @@ a redelivered action is recognised by its action id and changes nothing.
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +34,8 @@ FLUSH_TIMEOUT_S = 60.0
 # headers would not, and a dead letter that cannot be sent would stop the intake on it for ever.
 DEAD_LETTER_MAX_BYTES = 1_000_000
 REASON_MAX_CHARS = 2_000
+# The service's log (format and handler set by the command line: wenzheng/logs.py).
+log = logging.getLogger("wenzheng.intake")
 
 
 @dataclass
@@ -153,8 +155,8 @@ class Intake:
         try:
             self.consumer.commit(offsets)
         except KafkaError as exc:  # rebalancing, coordinator moved, broker restarting, …
-            print(f"提交位移失败（消息将被重投，已应用的按重复处理）：{type(exc).__name__}: {exc}",
-                  file=sys.stderr)
+            log.warning("提交位移失败（消息将被重投，已应用的按重复处理）：%s: %s",
+                        type(exc).__name__, exc, extra={"fields": {"offsets": len(offsets)}})
         return report
 
     def run(self, stop: threading.Event, once: bool = False) -> IntakeReport:

@@ -100,10 +100,6 @@ class WorkingCalendar:
             year += 1
         return date(year, 12, 31)
 
-    def check_covered(self, day: date) -> bool:
-        """Return True when the day is covered, False when it is provisional."""
-        return self.covers(day)
-
     def is_working_day(self, day: date) -> bool:
         """A weekday that is not a holiday, or a make-up Saturday/Sunday (调休)."""
         found = self._by_year.get(day.year)

@@ -10,8 +10,6 @@ from domain.labels import action_zh, holder_zh, status_zh
 class CaseError(Exception):
     """A rule of the case chain was broken; the action is rejected and nothing is recorded."""
 
-    code = "case_error"
-
     def __str__(self) -> str:
         return f"{type(self).__name__}: {super().__str__()}"
 

@@ -13,7 +13,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "wz-sealed-v1:"
-ERASED = "已删除（个人信息已依申请销毁）"
 
 
 class KeyVault(Protocol):

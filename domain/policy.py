@@ -14,8 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import CalendarNotCovered, WorkingCalendar, business_date, end_of_day
 
-Priority = Literal["一般", "重要", "重大"]
-PRIORITIES: tuple[str, ...] = ("一般", "重要", "重大")
 Unit = Literal["calendar", "working"]
 DEFAULT_VERSION = "2026-12-default"
 

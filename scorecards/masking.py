@@ -73,11 +73,6 @@ def mask_text(text: str) -> str:
     return _PATTERNS.sub(_replace, text) if text else text
 
 
-def mask_optional(text: str | None) -> str | None:
-    """mask_text, passing None through."""
-    return None if text is None else mask_text(text)
-
-
 FREE_TEXT = ("demand", "reason", "handling")
 
 

@@ -7,13 +7,6 @@ import os
 import re
 import sqlite3
 
-from domain.calendar import CalendarNotCovered
-from domain.errors import CaseError
-from projections.schema import ReadModelsOutdated
-from wenzheng.config import ConfigError
-from wenzheng.home import StoreUnavailable
-from wenzheng.store.kek import KekError
-
 # Exit statuses (README.md, "Exit statuses").
 OK, REJECTED, USAGE, STORE, DISK, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 4, 70, 130
 
@@ -74,6 +67,14 @@ def _disk_full(exc: BaseException) -> bool:
 
 def explain(exc: BaseException) -> tuple[int, str]:
     """The exit status and the one Chinese line for an exception that ended a command."""
+    # imported here, not at the top: `wenzheng --help` need not load the store and the calendar
+    from domain.calendar import CalendarNotCovered
+    from domain.errors import CaseError
+    from projections.schema import ReadModelsOutdated
+    from wenzheng.config import ConfigError
+    from wenzheng.home import StoreUnavailable
+    from wenzheng.store.kek import KekError
+
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED, "已中断"
     if isinstance(exc, ConfigError):

@@ -1,4 +1,4 @@
-"""The `wenzheng` console script keeps the contract of ARCHITECTURE.md (run as a subprocess)."""
+"""The `wenzheng` console script keeps the contract of README.md and docs/architecture.md."""
 
 from __future__ import annotations
 

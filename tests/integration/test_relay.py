@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import time
 import uuid
@@ -188,3 +189,9 @@ def test_sigterm_stops_a_following_relay_cleanly(
     assert code == 0, log
     assert "SIGTERM" in log
     assert len(read_topic(kafka_bootstrap, topic)) == expected
+    # the service logs in the one format (wenzheng/logs.py): time, level, service, fields
+    stamp = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.search(stamp + r" INFO relay 已发布 \d+ 条，位置 \d+ count=\d+ position=\d+$",
+                     log, re.M), log
+    assert re.search(stamp + r" INFO relay 收到信号 SIGTERM，处理完当前批次后退出 signal=SIGTERM$",
+                     log, re.M), log

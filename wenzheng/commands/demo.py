@@ -139,10 +139,8 @@ def issue_year(home: Home, year: int, as_of: datetime, quiet: bool = False) -> N
 
 def update_read_models(home: Home, service: CaseService, quiet: bool = False) -> None:
     """Leave the read models current (as `apply` does), so figures can be read at once."""
-    try:
-        from wenzheng.commands.projections import bring_up_to_date
-    except ImportError:  # pragma: no cover - the projections command is not installed
-        return
+    from wenzheng.commands.projections import bring_up_to_date
+
     if not quiet:
         print("\n正在更新读模型……", file=sys.stderr, flush=True)
     started = time.monotonic()

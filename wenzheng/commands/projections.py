@@ -30,6 +30,7 @@ from scorecards.provisional import provisional_cases
 from wenzheng.config import ConfigError
 from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
+from wenzheng.logs import fields, service_logger
 from wenzheng.render import exposure_text, metrics_table, to_json
 
 
@@ -89,8 +90,10 @@ def cmd_project(args: argparse.Namespace, home: Home) -> int:
             stop = threading.Event()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
-            print("持续跟踪事件库（Ctrl-C 停止）…", file=sys.stderr)
-            done = follow(source, projection_for(home, db), stop, args.interval, args.batch, show)
+            projection = projection_for(home, db)
+            service_logger("follow").info("持续跟踪事件库（Ctrl-C 停止）…",
+                                          extra=fields(position=projection.position()))
+            done = follow(source, projection, stop, args.interval, args.batch, show)
             verb = "已停止跟踪"
         else:
             done = catch_up(source, projection_for(home, db), args.batch, show)

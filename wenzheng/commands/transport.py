@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,17 +15,19 @@ from domain.calendar import BUSINESS_TZ
 from wenzheng import checklog
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
+from wenzheng.logs import fields, service_logger
 from wenzheng.runout import CALENDAR_LABELS, add_calendar_part
 
 
 @contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
+def stop_on_signals(service: str = "wenzheng") -> Iterator[threading.Event]:
     """An event set by SIGINT or SIGTERM; the previous handlers come back afterwards."""
     stop = threading.Event()
 
     def handler(signum: int, _frame: Any) -> None:
-        print(f"收到信号 {signal.Signals(signum).name}，处理完当前批次后退出", file=sys.stderr,
-              flush=True)
+        name = signal.Signals(signum).name
+        service_logger(service).info("收到信号 %s，处理完当前批次后退出", name,
+                                     extra=fields(signal=name))
         stop.set()
 
     previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -58,6 +59,7 @@ def cmd_relay(args: argparse.Namespace, home: Home) -> int:
 
     settings = kafka_settings(args, home)
     topic = settings.events_topic
+    log = service_logger("relay")
     service = home.open_service()
     positions = open_positions(home.store_env())
     producer = None
@@ -67,21 +69,24 @@ def cmd_relay(args: argparse.Namespace, home: Home) -> int:
         relay = Relay(service, producer, positions, topic, batch_size=args.batch_size)
         if args.republish:
             relay.republish()
-            print(f"重新发布：主题 {topic} 的位置已归零，将从头发布全部事件", file=sys.stderr)
+            log.info("重新发布：主题 %s 的位置已归零，将从头发布全部事件", topic,
+                     extra=fields(topic=topic, position=0))
         elif relay.position > 0 and not any((end_offsets(settings, topic) or {}).values()):
-            print(f"警告：主题 {topic} 为空，但中继位置为 {relay.position}；代理可能已被清空，"
-                  "请运行 wenzheng relay --republish", file=sys.stderr)
+            log.warning("警告：主题 %s 为空，但中继位置为 %s；代理可能已被清空，"
+                        "请运行 wenzheng relay --republish", topic, relay.position,
+                        extra=fields(topic=topic, position=relay.position))
 
         def progress(count: int, position: int) -> None:
             if not args.quiet:
-                print(f"已发布 {count} 条，位置 {position}", file=sys.stderr, flush=True)
+                log.info("已发布 %s 条，位置 %s", count, position,
+                         extra=fields(count=count, position=position))
 
-        with stop_on_signals() as stop:
+        with stop_on_signals("relay") as stop:
             try:
                 report = relay.run(stop, once=args.once, on_batch=progress)
             except PublicationFailed as exc:
-                print(f"发布失败，中继停止（位置未前进，重启后从位置 {relay.position} 继续）："
-                      f"{exc}", file=sys.stderr)
+                log.error("发布失败，中继停止（位置未前进，重启后从位置 %s 继续）：%s",
+                          relay.position, exc, extra=fields(topic=topic, position=relay.position))
                 return 3
         print(f"已发布 {report.published} 条事件到 {topic}；中继位置 {report.position}，"
               f"存储末尾 {relay.head()}")
@@ -107,7 +112,7 @@ def cmd_intake(args: argparse.Namespace, home: Home) -> int:
         config = home.settings()
         intake = Intake(service, consumer, producer, settings.dead_letter_topic,
                         not_after=lambda: latest_allowed(config))
-        with stop_on_signals() as stop:
+        with stop_on_signals("intake") as stop:
             report = intake.run(stop, once=args.once)
     finally:
         consumer.close(autocommit=False)
@@ -152,7 +157,7 @@ def _consume_store(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
     app = home.open_service()
     try:
         projection = CaseProjection(db, calendar)
-        with stop_on_signals() as stop:
+        with stop_on_signals("follow") as stop:
             if args.once:
                 done = catch_up(StoreSource(app), projection, args.batch_size, stop=stop)
             else:
@@ -174,6 +179,7 @@ def _consume_kafka(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
 
     settings = kafka_settings(args, home)
     topic, group = settings.events_topic, settings.projector_group
+    log = service_logger("projector")
     ensure_topics(settings, [topic])
     admin = KafkaAdminClient(bootstrap_servers=settings.servers(), client_id="wenzheng-projector")
     consumer = make_consumer(settings, group)
@@ -185,15 +191,16 @@ def _consume_kafka(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
     try:
         projection = KafkaCaseProjection(db, calendar, group, topic)
         projector = KafkaProjector(projection, consumer, topic_id, args.batch_size)
-        with stop_on_signals() as stop:
+        with stop_on_signals("projector") as stop:
             done = projector.run(stop, once=args.once)
     except InvalidEnvelope as exc:
-        print(f"事件主题 {topic} 上有无法识别的消息，投影停止：{exc}", file=sys.stderr)
+        log.error("事件主题 %s 上有无法识别的消息，投影停止：%s", topic, exc,
+                  extra=fields(topic=topic, group=group))
         return 3
     except ProjectionGap as exc:
-        print(f"事件主题 {topic} 上案件的版本不连续（{exc}）；投影停止，读模型未写入。请用 "
-              "wenzheng relay --republish 重新发布到新主题，或 wenzheng project --rebuild "
-              "从事件库重建", file=sys.stderr)
+        log.error("事件主题 %s 上案件的版本不连续（%s）；投影停止，读模型未写入。请用 "
+                  "wenzheng relay --republish 重新发布到新主题，或 wenzheng project --rebuild "
+                  "从事件库重建", topic, exc, extra=fields(topic=topic, group=group))
         return 3
     finally:
         consumer.close(autocommit=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,14 +131,9 @@ def personal_data(service: Any, number: str, cleared: bool) -> dict[str, Any] | 
 
 def case_verifier() -> Any:
     """The store's `verify_case(env, number)` (wenzheng.store.verify), or None without one."""
-    for module in ("wenzheng.store.verify", "wenzheng.store.integrity"):
-        try:
-            found = getattr(importlib.import_module(module), "verify_case", None)
-        except ImportError:
-            continue
-        if found is not None:
-            return found
-    return None
+    from wenzheng.store.verify import verify_case
+
+    return verify_case
 
 
 def integrity(verify: Any, env: dict[str, str], number: str) -> Integrity:

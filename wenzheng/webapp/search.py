@@ -63,8 +63,3 @@ def find_cases(db: Database, q: CaseQuery, limit: int = LIMIT) -> list[dict[str,
              "assigned_day": r[4], "reply_due": from_micros(r[5]),
              "published_at": from_micros(r[6])} for r in rows]
 
-
-def case_id_of(db: Database, number: str) -> str | None:
-    """The case id behind an exact case number, or None."""
-    row = db.fetchone("SELECT case_id FROM rm_cases WHERE number = ?", (number,))
-    return str(row[0]) if row else None
