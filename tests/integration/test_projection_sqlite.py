@@ -9,22 +9,12 @@ from pathlib import Path
 import pytest
 
 from domain.calendar import BUSINESS_TZ
+from tests.fixtures.claim_limit import with_claim_limit
 from wenzheng.cli import main
 
 START = datetime(2016, 4, 5, 9, 0, tzinfo=BUSINESS_TZ)
 
 
-# These cases are charged for a late claim: switch the (optional) general claim limit on.
-CLAIM_LIMIT = '[time_limits]\nversion = "test-claim-1"\nclaim_days = 1\n'
-
-
-def with_claim_limit(home: Path) -> Path:
-    """A home whose wenzheng.toml sets a 1-working-day claim limit for general cases."""
-    assert main(["--home", str(home), "init"]) == 0
-    config = home / "wenzheng.toml"
-    text = config.read_text(encoding="utf-8").replace("[time_limits]\n", CLAIM_LIMIT, 1)
-    config.write_text(text, encoding="utf-8")
-    return home
 
 
 def fuzhou_actions(total: int = 2211, replied: int = 1833) -> list[dict[str, object]]:
