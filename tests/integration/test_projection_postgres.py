@@ -34,8 +34,8 @@ def test_fuzhou_figures_on_postgresql_give_a_reply_rate_of_0_829(
     assert main(["--home", str(home), "case", "FZ-02000", "--format", "json",
                  "--as-of", "2017-04-17"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    # Never claimed, but general cases have no claim limit by default: overdue for the reply.
-    assert shown["state"]["audit"]["overdue_stage_now"] == "reply"
+    # Never claimed: the demonstration city's own one-day claim limit (its wenzheng.toml) passed.
+    assert shown["state"]["audit"]["overdue_stage_now"] == "claim"
     assert main(["--home", str(home), "exposure", "--as-of", "2017-04-17",
                  "--format", "json"]) == 0
     entries = json.loads(capsys.readouterr().out)["entries"]
