@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -126,6 +127,17 @@ def start_cli(env: Mapping[str, str], *args: str, log: Path) -> subprocess.Popen
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "wenzheng.cli", *args], env=dict(env),
                                 stdout=out, stderr=subprocess.STDOUT)
+
+
+def terminate(proc: subprocess.Popen[bytes], timeout: float = 30) -> int:
+    """SIGTERM a background command and wait for its exit status; kill it if it will not stop."""
+    try:
+        proc.send_signal(signal.SIGTERM)
+        return proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.integration.kafka_support import terminate
 from wenzheng.home import Home
 
 
@@ -29,12 +29,8 @@ def test_a_following_projection_logs_its_start_with_its_position_and_stops_on_si
         while "持续跟踪事件库" not in log.read_text(encoding="utf-8") and (
                 time.monotonic() < deadline and proc.poll() is None):
             time.sleep(0.2)
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        code = terminate(proc)
     text = log.read_text(encoding="utf-8")
     assert code == 0, text
     assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO follow 持续跟踪事件库（Ctrl-C 停止）… "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 import time
 import uuid
 from pathlib import Path
@@ -24,6 +23,7 @@ from tests.integration.kafka_support import (
     sample_actions,
     start_cli,
     store_events,
+    terminate,
     versions_in_order,
 )
 from wenzheng.home import Home
@@ -179,12 +179,8 @@ def test_sigterm_stops_a_following_relay_cleanly(
         deadline = time.monotonic() + 60
         while len(read_topic(kafka_bootstrap, topic)) < expected and time.monotonic() < deadline:
             time.sleep(0.5)
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        code = terminate(proc)
     log = (tmp_path / "relay.log").read_text(encoding="utf-8")
     assert code == 0, log
     assert "SIGTERM" in log
