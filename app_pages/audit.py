@@ -84,11 +84,9 @@ else:
                 f"**超期责任单位**：{md_escape(holder)}")
 
 with service(key).use() as app:
-    state = auditview.integrity(auditview.case_verifier(), home.store_env(), chosen)
+    state = auditview.integrity(home.store_env(), chosen)
     personal = auditview.personal_data(app, chosen, may_see)
-if not state.checked:
-    st.info(f"历史完整性：{state.label()}（事件库尚不支持哈希链校验）")
-elif state.ok:
+if state.ok:
     st.success(f"历史完整性：{state.label()}")
 else:
     st.error(f"历史完整性：{state.label()}：" + md_escape("；".join(state.problems)))

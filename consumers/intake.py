@@ -162,5 +162,5 @@ class Intake:
     def run(self, stop: threading.Event, once: bool = False) -> IntakeReport:
         """Consume until stopped (or, with once, until the group has drained the topic)."""
         total = IntakeReport()
-        poll_until_stopped(self.consumer, self.poll_once, total.add, stop, once)
+        poll_until_stopped(self.consumer, self.poll_once, total.add, stop, once, log)
         return total

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -15,6 +15,8 @@ from consumers.settings import KafkaSettings
 
 CLIENT_ID = "wenzheng"
 STATUS_BOOTSTRAP_TIMEOUT_MS = 5000
+# Log of the Kafka helpers when no service passes its own (format set by wenzheng/logs.py).
+LOG = logging.getLogger("wenzheng.kafka")
 
 
 def make_producer(settings: KafkaSettings) -> KafkaProducer:
@@ -101,7 +103,7 @@ ASSIGNMENT_WAIT_POLLS = 60
 
 def poll_until_stopped(
     consumer: KafkaConsumer, poll_once: Callable[[], Any], add: Callable[[Any], None],
-    stop: threading.Event, once: bool,
+    stop: threading.Event, once: bool, log: logging.Logger = LOG,
 ) -> None:
     """Call poll_once until stopped, or with once until the group has drained the topic."""
     quiet = waited = 0
@@ -116,15 +118,15 @@ def poll_until_stopped(
         if not consumer.assignment():
             waited += 1
             if waited >= ASSIGNMENT_WAIT_POLLS:
-                print("未分配到任何分区，退出", file=sys.stderr)
+                log.info("未分配到任何分区，退出", extra={"fields": {"polls": waited}})
                 break
             continue
         quiet += 1
-        if quiet >= QUIET_POLLS_FOR_ONCE and drained(consumer):
+        if quiet >= QUIET_POLLS_FOR_ONCE and drained(consumer, log):
             break
 
 
-def drained(consumer: KafkaConsumer) -> bool:
+def drained(consumer: KafkaConsumer, log: logging.Logger = LOG) -> bool:
     """Whether the group has reached the end of every partition of the subscribed topics.
 
     Quiet polls alone do not prove it: during a rebalance or a slow first fetch a poll returns
@@ -146,5 +148,5 @@ def drained(consumer: KafkaConsumer) -> bool:
                 return False
         return True
     except KafkaError as exc:  # rebalancing or the broker moving: not known to be drained
-        print(f"查询分区末尾失败，继续消费：{type(exc).__name__}: {exc}", file=sys.stderr)
+        log.warning("查询分区末尾失败，继续消费：%s: %s", type(exc).__name__, exc)
         return False

@@ -10,7 +10,7 @@ topic (same topic id); a recreated or refilled topic is read from its beginning.
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,11 +29,8 @@ from projections.writer import CaseProjection
 
 OFFSETS = "wenzheng_kafka_offsets"
 POLL_TIMEOUT_MS = 1000
-
-
-def record_from_envelope(body: dict[str, Any]) -> EventRecord:
-    """The transport-independent EventRecord of a decoded envelope."""
-    return EventRecord.from_dict({**body, "fields": body["payload"]})
+# The service's log (format and handler set by the command line: wenzheng/logs.py).
+log = logging.getLogger("wenzheng.projector")
 
 
 @dataclass(frozen=True)
@@ -81,7 +78,7 @@ class KafkaCaseProjection(CaseProjection):
                                  f"part IN ({marks}) ORDER BY part FOR UPDATE",
                                  (self.group, self.topic, *parts))
             records = [r for p in parts for r in batch.get(p, ())]
-            applied = self._write(records) if records else 0
+            applied = self.write_events(records) if records else 0
             self.db.executemany(
                 f"UPDATE {OFFSETS} SET next_offset = ?, topic_id = ?, "
                 "max_position = CASE WHEN max_position > ? THEN max_position ELSE ? END "
@@ -98,7 +95,7 @@ class _Seeker(ConsumerRebalanceListener):
     def __init__(self, projector: KafkaProjector) -> None:
         self.projector = projector
 
-    def on_partitions_revoked(self, revoked: Any) -> None:
+    def on_partitions_revoked(self, _revoked: Any) -> None:
         """Nothing to do: every processed batch is already committed to the database."""
 
     def on_partitions_assigned(self, assigned: Any) -> None:
@@ -121,8 +118,7 @@ class KafkaProjector:
     def resume(self, partitions: list[TopicPartition]) -> None:
         """Seek assigned partitions to where the database says they were."""
         self.current_id = str(self.topic_id() or "")
-        print(f"分配到分区 {sorted(tp.partition for tp in partitions)}", file=sys.stderr,
-              flush=True)
+        log.info("分配到分区 %s", sorted(tp.partition for tp in partitions))
         stored = self.projection.stored()
         for tp in partitions:
             row = stored.get(tp.partition)
@@ -148,7 +144,8 @@ class KafkaProjector:
             self.consumer.commit({TopicPartition(self.projection.topic, p):
                                   OffsetAndMetadata(o, "", -1) for p, o in next_offsets.items()})
         except KafkaError as exc:  # the offsets that count are in the database
-            print(f"向 Kafka 提交位移失败（数据库中的位移仍然有效）：{exc}", file=sys.stderr)
+            log.warning("向 Kafka 提交位移失败（数据库中的位移仍然有效）：%s", exc,
+                        extra={"fields": {"offsets": len(next_offsets)}})
         return applied
 
     def run(self, stop: threading.Event, once: bool = False) -> int:
@@ -158,6 +155,6 @@ class KafkaProjector:
         def add(applied: int) -> None:
             counted[0] += applied
 
-        poll_until_stopped(self.consumer, self.poll_once, add, stop, once)
+        poll_until_stopped(self.consumer, self.poll_once, add, stop, once, log)
         total = counted[0]
         return total

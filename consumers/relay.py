@@ -32,7 +32,6 @@ class RelayReport:
     """What one run of the relay did."""
 
     published: int = 0
-    batches: int = 0
     position: int = 0
 
 
@@ -132,7 +131,6 @@ class Relay:
         """Confirm a batch and count it."""
         self.confirm(sent)
         report.published += len(sent.futures)
-        report.batches += 1
         if on_batch is not None:
             on_batch(len(sent.futures), sent.last)
 

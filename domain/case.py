@@ -93,7 +93,6 @@ class Case(Aggregate):
         self.rated = False
         self.rating: str | None = None
         self.rating_default = False
-        self.personal_data_erased = False
         self._record(at, action_id, holder, status, deadlines or {})
 
     def _record(
@@ -360,7 +359,6 @@ class Case(Aggregate):
     def _erased(self, reason: str, at: datetime, by: str, action_id: str, holder: str,
                 status: str, deadlines: dict[str, Any]) -> None:
         self.citizen, self.content = {}, ""
-        self.personal_data_erased = True
         self.last_at = at
         self.action_ids.add(action_id)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from domain.calendar import CalendarNotCovered, WorkingCalendar
 from projections.row import WorkingDays
@@ -83,8 +82,3 @@ def total(charges: Iterable[Mapping[str, Mapping[str, float]]]) -> dict[str, dic
                 into[key] = into[key] + entry.get(key, 0)
     return out
 
-
-def row_as_of(r: Mapping[str, Any], moment: int, calendar: WorkingDays) -> Charges:
-    """`as_of` for a snapshot given as a mapping of its columns (times in microseconds)."""
-    return as_of(r["charges"], r["holder"], r["status"], r["at"], moment, r["reply_due"],
-                 calendar)

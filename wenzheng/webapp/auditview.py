@@ -24,21 +24,17 @@ DETAIL_ZH = {"department": "单位", "co_departments": "协办", "reason": "理�
              "text": "内容", "source": "来源", "category": "类别", "priority": "优先级",
              "region": "区域", "title": "诉求", "resolved": "是否解决", "old_reply": "原答复期限",
              "arrangement_sources": "依据放假安排"}
-UNCHECKED = "未校验"
 
 
 @dataclass(frozen=True)
 class Integrity:
-    """The integrity state of a case's history: checked or not, ok, and the problems found."""
+    """The integrity state of a case's history: ok, and the problems found."""
 
-    checked: bool
     ok: bool
     problems: tuple[str, ...] = ()
 
     def label(self) -> str:
         """A short Chinese label."""
-        if not self.checked:
-            return UNCHECKED
         return "完整（哈希链校验通过）" if self.ok else "发现异常"
 
 
@@ -129,18 +125,10 @@ def personal_data(service: Any, number: str, cleared: bool) -> dict[str, Any] | 
     return dict(data) if cleared else mask_personal(dict(data))
 
 
-def case_verifier() -> Any:
-    """The store's `verify_case(env, number)` (wenzheng.store.verify), or None without one."""
+def integrity(env: dict[str, str], number: str) -> Integrity:
+    """The case's integrity state: its hash chain checked by wenzheng.store.verify."""
     from wenzheng.store.verify import verify_case
 
-    return verify_case
-
-
-def integrity(verify: Any, env: dict[str, str], number: str) -> Integrity:
-    """The case's integrity state from a verify_case function, or 'unchecked' without one."""
-    if verify is None:
-        return Integrity(False, False)
-    result = verify(env, number)
-    problems = tuple(p.describe() if hasattr(p, "describe") else str(p)
-                     for p in (getattr(result, "problems", ()) or ()))
-    return Integrity(True, not problems and bool(getattr(result, "ok", False)), problems)
+    result = verify_case(env, number)
+    problems = tuple(p.describe() for p in result.problems)
+    return Integrity(result.ok and not problems, problems)
