@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from domain.errors import CaseNotYetRegistered, UnknownCase
 from wenzheng.applyfile import apply_file, write_dead_letter
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
+from wenzheng.progress import Progress
 from wenzheng.render import case_text, mask_phone, mask_text, to_json
 
 
@@ -35,10 +34,9 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     total = sum(1 for _ in path.open("rb"))
     not_after = latest_allowed(home.settings())
     service = home.open_service()
-    started = time.monotonic()
-    show = _progress_printer(total, started) if total >= 5000 or args.progress else None
     try:
-        summary = apply_file(service, path, progress=show, not_after=not_after)
+        with Progress("已处理", total, "行", enabled=total >= 5000 or args.progress) as shown:
+            summary = apply_file(service, path, progress=shown.show, not_after=not_after)
         _update_read_models(home, service)
     finally:
         service.close()
@@ -65,17 +63,6 @@ def _update_read_models(home: Home, service: Any) -> None:
         bring_up_to_date(home, service)
     except Exception as exc:  # the events are stored; the read models can catch up later
         print(f"警告：读模型未能更新（{exc}）；请运行 wenzheng project", file=sys.stderr)
-
-
-def _progress_printer(total: int, started: float) -> Callable[[int], None]:
-    """Progress on stderr: lines done, share and rate."""
-    def show(done: int) -> None:
-        rate = done / max(time.monotonic() - started, 1e-6)
-        print(f"\r已处理 {done}/{total} 行（{done / max(total, 1):.0%}，{rate:,.0f} 行/秒）",
-              end="", file=sys.stderr, flush=True)
-        if done >= total:
-            print(file=sys.stderr)
-    return show
 
 
 def cmd_case(args: argparse.Namespace, home: Home) -> int:

@@ -19,29 +19,11 @@ from wenzheng.democlock import write_demo_now
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
 from wenzheng.home import Home, ensure_schema
 from wenzheng.ledger.export import write_ledger
+from wenzheng.progress import Progress
 from wenzheng.webapp.users import ensure_demo_users, users_path
 
 BATCH_SIZE = 2000
 CACHE_SIZE = 100_000  # cases kept decoded while applying in time order (~5 weeks at 1M/year)
-
-
-class Progress:
-    """Progress on stderr: items done, rate, and elapsed time."""
-
-    def __init__(self, what: str, total: int | None = None, every: float = 1.0) -> None:
-        self.what, self.total, self.every = what, total, every
-        self.started = self.last = time.monotonic()
-
-    def show(self, done: int, final: bool = False) -> None:
-        """Print the line when a second has passed (or at the end)."""
-        now = time.monotonic()
-        if not final and now - self.last < self.every:
-            return
-        self.last = now
-        rate = done / max(now - self.started, 1e-6)
-        share = f"/{self.total}（{done / self.total:.0%}）" if self.total else ""
-        print(f"\r{self.what} {done}{share}，{rate:,.0f}/秒，已用 {now - self.started:.0f} 秒",
-              end="\n" if final else "", file=sys.stderr, flush=True)
 
 
 def _batches(actions: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -69,7 +51,7 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
     departments = [(d.code, d.name, d.group) for d in settings.departments]
     counts = {"actions": 0, APPLIED: 0, DUPLICATE: 0, "rejected": 0}
     rejected: list[str] = []
-    progress = Progress("已生成动作")
+    progress = Progress("已生成动作", unit="个", enabled=not args.quiet)
     ledger_actions: list[dict[str, Any]] | None = [] if args.ledger else None
     with contextlib.ExitStack() as stack:
         out = stack.enter_context(Path(args.out).open("w", encoding="utf-8")) if args.out else None
@@ -85,15 +67,13 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
                 ledger_actions.extend(batch)
             if service is not None:
                 _apply(service, batch, counts, rejected)
-            if not args.quiet:
-                progress.show(counts["actions"])
+            progress.show(counts["actions"])
+        progress.close()
         if service is not None:
             update_read_models(home, service, quiet=args.quiet)
     if not args.no_apply and ensure_demo_users(users_path(home.root)):
         print("演示账号 leader / supervisor / admin 已写入（密码公开，见 docs/app.md）",
               file=sys.stderr)
-    if not args.quiet:
-        progress.show(counts["actions"], final=True)
     if ledger_actions is not None:
         rows = write_ledger(ledger_actions, Path(args.ledger), settings.department_names())
         print(f"台账：{rows} 行已写入 {args.ledger}")

@@ -14,6 +14,7 @@ from domain.errors import CaseError
 from projections.row import ProjectionGap
 from wenzheng import checklog
 from wenzheng.home import Home
+from wenzheng.progress import Progress
 from wenzheng.redact import scrub_dead_letters
 from wenzheng.render import to_json
 from wenzheng.store.anchor import (
@@ -69,7 +70,9 @@ def cmd_verify(args: argparse.Namespace, home: Home) -> int:
             print(f"未找到案件 {args.case}：日志中没有这个案件编号", file=sys.stderr)
             return 2
     else:
-        report = verify_store(env, progress=_progress if sys.stderr.isatty() else None)
+        with Progress("已校验", unit="件", enabled=sys.stderr.isatty()) as shown:
+            report = verify_store(env, progress=lambda cases, events: shown.show(
+                cases, note=f"{events} 个事件"))
         anchors = anchor_problems(home, env)
     if anchored is not None:
         report.problems.extend(anchored.problems)
@@ -125,11 +128,6 @@ def _verify_read_models(args: argparse.Namespace, home: Home) -> int:
               else f"读模型与日志有 {len(drift)} 处不符（页面显示的数字不可信；"
                    "可用 wenzheng project --rebuild 重建）")
     return 0 if not drift else 1
-
-
-def _progress(cases: int, events: int) -> None:
-    """Progress on stderr for long verifications."""
-    print(f"\r已校验 {cases} 件 / {events} 个事件", end="", file=sys.stderr, flush=True)
 
 
 def _as_dict(report: Report, anchors: list[str], anchored: AnchorReport | None

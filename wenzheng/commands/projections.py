@@ -31,6 +31,7 @@ from wenzheng.config import ConfigError
 from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
 from wenzheng.logs import fields, service_logger
+from wenzheng.progress import Progress
 from wenzheng.render import exposure_text, metrics_table, to_json
 
 
@@ -68,20 +69,15 @@ def case_audit(home: Home, app: Any, number: str, as_of: str | None = None) -> C
     return audit(snapshots, moment, home.settings().deadline_policy().calendar)
 
 
-def _progress(position: int, head: int) -> None:
-    """Progress of a long catch-up on stderr."""
-    print(f"\r投影进度 {position}/{head}（{position / max(head, 1):.0%}）", end="",
-          file=sys.stderr, flush=True)
-
-
 def cmd_project(args: argparse.Namespace, home: Home) -> int:
     """Catch up once, follow (--follow) or rebuild into fresh tables (--rebuild)."""
     app = home.open_service()
     db = open_readmodels(home)
     started = time.monotonic()
+    shown = Progress("投影进度", unit="个事件", enabled=sys.stderr.isatty() or args.progress)
+    show = shown.show if shown.enabled else None
     try:
         source = StoreSource(app)
-        show = _progress if sys.stderr.isatty() or args.progress else None
         if args.rebuild:
             calendar = home.settings().deadline_policy().calendar
             done = rebuild(source, db, calendar, args.batch, show)
@@ -104,8 +100,7 @@ def cmd_project(args: argparse.Namespace, home: Home) -> int:
     finally:
         db.close()
         app.close()
-    if show:
-        print(file=sys.stderr)
+    shown.close()
     seconds = time.monotonic() - started
     print(f"{verb}：应用 {done} 个事件，位置 {position}，用时 {seconds:.1f} 秒")
     return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from wenzheng.ledger.importer import department_resolver, import_rows, write_rej
 from wenzheng.ledger.mapping import MappingError, load_mapping
 from wenzheng.ledger.read import LedgerUnreadable, read_rows
 from wenzheng.ledger.rows import RowConverter
+from wenzheng.progress import Progress
 from wenzheng.render import to_json
 
 
@@ -39,20 +39,14 @@ def run_import(args: argparse.Namespace, home: Home) -> int:
         return 2
     settings = home.settings()
     converter = RowConverter(mapping, department_resolver(settings.department_names()))
-    started = time.monotonic()
-
-    def show(done: int) -> None:
-        rate = done / max(time.monotonic() - started, 1e-6)
-        print(f"\r已处理 {done} 行（{rate:,.0f} 行/秒）", end="", file=sys.stderr, flush=True)
-
     service = home.open_service()
     try:
-        report = import_rows(service, rows, converter, progress=show,
-                             not_after=latest_allowed(settings))
+        with Progress("已处理", unit="行") as bar:
+            report = import_rows(service, rows, converter, progress=bar.show,
+                                 not_after=latest_allowed(settings))
         update_read_models(home, service, quiet=True)
     finally:
         service.close()
-    print(file=sys.stderr)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     personal = frozenset(mapping.header_of(f) for f in ("citizen_name", "citizen_phone", "content"))
     dead = write_rejected(report, headers, path, home.dead_letter_dir, stamp, personal)
