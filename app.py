@@ -17,6 +17,7 @@ from wenzheng.webapp.users import in_production
 
 st.set_page_config(page_title="问政 · 网络问政考核", page_icon=":material/account_balance:",
                    layout="wide")
+APP_DIR = Path(__file__).resolve().parent  # the page scripts are found from here (roles.py)
 key = home_key()
 root = Path(key[0])
 try:
@@ -37,8 +38,8 @@ user = auth.current(root)
 
 # The exposure platform is every role's default page (served at "/"), so each other page keeps
 # its own url path; after signing in the user is taken to the role's landing page.
-pages = {spec.key: st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.key,
-                           default=spec.key == roles.HOME_PAGE)
+pages = {spec.key: st.Page(spec.path(APP_DIR), title=spec.title, icon=spec.icon,
+                           url_path=spec.key, default=spec.key == roles.HOME_PAGE)
          for spec in roles.pages_for(user.role)}
 current = st.navigation(list(pages.values()))
 

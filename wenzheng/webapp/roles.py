@@ -3,36 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 PUBLIC, LEADER, SUPERVISOR, ADMIN = "public", "leader", "supervisor", "admin"
 ROLES = (PUBLIC, LEADER, SUPERVISOR, ADMIN)
 SIGNED_IN_ROLES = (LEADER, SUPERVISOR, ADMIN)
 ROLE_ZH = {PUBLIC: "公众", LEADER: "领导", SUPERVISOR: "纪检监察", ADMIN: "管理员"}
+PAGES_DIR = "app_pages"  # the page scripts' folder, beside the app's main script (app.py)
 
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One page: its key (and url path), file, Chinese title, icon and the roles allowed."""
+    """One page: its key (and url path), script, Chinese title, icon and the roles allowed."""
 
     key: str
-    file: str
+    script: str  # the file name in PAGES_DIR
     title: str
     icon: str
     roles: frozenset[str]
 
+    @property
+    def file(self) -> str:
+        """The page script relative to the app's directory (as AppTest.switch_page names it)."""
+        return f"{PAGES_DIR}/{self.script}"
+
+    def path(self, app_dir: Path) -> Path:
+        """The page script beside the app whose directory is `app_dir`."""
+        return app_dir / PAGES_DIR / self.script
+
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("exposure", "app_pages/exposure.py", "曝光台", ":material/campaign:",
+    PageSpec("exposure", "exposure.py", "曝光台", ":material/campaign:",
              frozenset(ROLES)),
-    PageSpec("scorecards", "app_pages/department_scores.py", "部门考核", ":material/leaderboard:",
+    PageSpec("scorecards", "department_scores.py", "部门考核", ":material/leaderboard:",
              frozenset({LEADER, ADMIN})),
-    PageSpec("audit", "app_pages/audit.py", "案件审计", ":material/policy:",
+    PageSpec("audit", "audit.py", "案件审计", ":material/policy:",
              frozenset({SUPERVISOR, ADMIN})),
-    PageSpec("bulletins", "app_pages/bulletins.py", "月度通报", ":material/description:",
+    PageSpec("bulletins", "bulletins.py", "月度通报", ":material/description:",
              frozenset({LEADER, SUPERVISOR, ADMIN})),
-    PageSpec("status", "app_pages/status.py", "系统状态", ":material/monitor_heart:",
+    PageSpec("status", "status.py", "系统状态", ":material/monitor_heart:",
              frozenset({ADMIN})),
-    PageSpec("login", "app_pages/login.py", "登录", ":material/login:", frozenset({PUBLIC})),
+    PageSpec("login", "login.py", "登录", ":material/login:", frozenset({PUBLIC})),
 )
 HOME_PAGE = "exposure"  # every role's default page, at "/"
 DEFAULT_PAGE = {PUBLIC: "exposure", LEADER: "scorecards", SUPERVISOR: "audit", ADMIN: "scorecards"}
