@@ -118,6 +118,7 @@ class KafkaProjector:
     def resume(self, partitions: list[TopicPartition]) -> None:
         """Seek assigned partitions to where the database says they were."""
         self.current_id = str(self.topic_id() or "")
+        # The list ends the line (no fields after it): operators and tests read it from there.
         log.info("分配到分区 %s", sorted(tp.partition for tp in partitions))
         stored = self.projection.stored()
         for tp in partitions:
