@@ -85,6 +85,6 @@ def total(charges: Iterable[Mapping[str, Mapping[str, float]]]) -> dict[str, dic
 
 
 def row_as_of(r: Mapping[str, Any], moment: int, calendar: WorkingDays) -> Charges:
-    """`as_of` for a snapshot given as a mapping of its columns (times in microseconds)."""
+    """`as_of` for a case's state given as a mapping of its columns (times in microseconds)."""
     return as_of(r["charges"], r["holder"], r["status"], r["at"], moment, r["reply_due"],
                  calendar)

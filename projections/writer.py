@@ -13,17 +13,14 @@ from projections.fold import AT, VERSION, Row, fold_stored
 from projections.record import EventRecord
 from projections.schema import (
     CASE_COLUMNS,
-    CASES,
-    HISTORY,
     HISTORY_COLUMNS,
-    SNAPSHOT_COLUMNS,
-    TRACKING,
-    TRACKING_NAME,
+    STATE_COLUMNS,
     check_columns,
     ensure_tables,
     micros,
     row_from_values,
 )
+from projections.tables import CASES, HISTORY, TRACKING, TRACKING_NAME
 
 CHUNK = 500
 DETAIL_FIELDS = ("department", "co_departments", "reason", "working_days", "level", "note",
@@ -31,7 +28,7 @@ DETAIL_FIELDS = ("department", "co_departments", "reason", "working_days", "leve
                  "priority", "region", "title", "number", "resolved")
 DETAIL_TEXT_CHARS = 300
 NEXT_AT = HISTORY_COLUMNS.index("next_at")  # index of next_at in a history row
-_SNAPSHOT = itemgetter(*(CASE_COLUMNS.index(c) for c in SNAPSHOT_COLUMNS))
+_STATE = itemgetter(*(CASE_COLUMNS.index(c) for c in STATE_COLUMNS))
 try:  # orjson writes the detail JSON about ten times as fast as json
     from orjson import dumps as _orjson_dumps
 
@@ -46,7 +43,7 @@ except ImportError:  # pragma: no cover - the same text, slower
 
 def history_row(row: Row, rec: EventRecord) -> list[Any]:
     """The rm_history row of an event: the case row after it plus the event's own columns."""
-    return [*_SNAPSHOT(row), rec.position, rec.type, rec.fields.get("by"),
+    return [*_STATE(row), rec.position, rec.type, rec.fields.get("by"),
             micros(rec.recorded_at), None, _detail(rec)]
 
 

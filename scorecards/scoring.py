@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from domain.labels import RULE_ZH
 from scorecards.casefacts import CaseFact
-from scorecards.exposure import RULE_ZH
 from scorecards.rules import Rules
 
 RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决率（办结）",
@@ -15,7 +15,7 @@ RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决�
 DEDUCTION_LABELS = {"overdue": "超期", "exposure": "曝光台条目", "supervision": "被督办",
                     "accountability": "移送问责"}
 KINDS = tuple(DEDUCTION_LABELS)
-# The exposure rules' Chinese names (scorecards/exposure.py); never show a rule's key.
+# The exposure rules' Chinese names (domain/labels.py); never show a rule's key.
 def rule_name(rule: str) -> str:
     """An exposure rule's Chinese name."""
     return RULE_ZH.get(rule, "其他曝光规则")

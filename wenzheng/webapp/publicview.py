@@ -8,11 +8,12 @@ from typing import Any
 
 import pandas as pd
 
+from domain.labels import RULE_ZH
 from projections.db import Database
 from projections.schema import from_micros, to_micros
 from scorecards.exposure import Entry
 from scorecards.masking import mask_text
-from wenzheng.render import RULE_ZH, short_time
+from wenzheng.render import short_time
 
 FAST_DAYS = 3.0  # a reply published within this many working days of assignment is "fast"
 PRAISED_LIMIT = 30

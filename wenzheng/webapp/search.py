@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.labels import STATUS_ZH
 from projections.db import Database
 from projections.schema import from_micros
-from wenzheng.render import STATUS_ZH
 
 LIMIT = 200
 STATUSES = tuple(STATUS_ZH)
