@@ -12,11 +12,12 @@ from typing import Any
 
 from domain.calendar import WorkingCalendar
 from domain.policy import DeadlinePolicy, Deadlines, TimeLimits, limits_for
+from domain.vocabulary import EventType, Status
 
 # Statuses whose reply deadline is still ahead of the case (the reply not yet published).
-OPEN_STATUSES = ("assigned", "claimed", "reply_submitted")
+OPEN_STATUSES = (Status.ASSIGNED, Status.CLAIMED, Status.REPLY_SUBMITTED)
 # The events that set or clear deadlines.
-DEADLINE_EVENTS = ("Assigned", "Returned", "Extended", "Disputed")
+DEADLINE_EVENTS = (EventType.ASSIGNED, EventType.RETURNED, EventType.EXTENDED, EventType.DISPUTED)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from domain.calendar import CalendarNotCovered, WorkingCalendar
+from domain.vocabulary import WAITING
 from projections.row import WorkingDays
 
-# Statuses in which the citizen waits for an answer: the holder's clock runs.
-WAITING = frozenset({"registered", "assigned", "claimed", "disputed", "reply_submitted"})
 KEYS = ("held", "overdue", "late", "disputes", "notices", "unheeded", "referrals")
 Charges = dict[str, dict[str, float]]
 # A year the calendar does not cover is counted provisionally (weekends and fixed holidays):

@@ -9,11 +9,13 @@ the same fold seen through the CaseRow dataclass.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from enum import IntEnum, auto
 from typing import Any
 
 from domain.calendar import business_date
+from domain.vocabulary import WAITING, EventType, Rating, Status
 from projections import charges as ch
 from projections.record import EventRecord
 from projections.row import (
@@ -125,7 +127,7 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
     """The stored row after one more event (a new list; version must follow the row's)."""
     t = micros(rec.at)
     if row is None:
-        if rec.type != "Registered" or rec.version != 1:
+        if rec.type != EventType.REGISTERED or rec.version != 1:
             raise ProjectionGap(f"case {rec.case_id}: first event is {rec.type} v{rec.version}")
         new = _EMPTY[:]
         get = rec.fields.get
@@ -133,7 +135,8 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
         new[NUMBER], new[TITLE] = str(get("number", "")), str(get("title", ""))
         new[CATEGORY], new[PRIORITY] = str(get("category", "")), str(get("priority", ""))
         new[SOURCE], new[REGION] = str(get("source", "")), str(get("region", ""))
-        new[STATUS], new[HOLDER] = str(get("status", "registered")), str(get("holder", OFFICE))
+        new[STATUS] = str(get("status", Status.REGISTERED.value))
+        new[HOLDER] = str(get("holder", OFFICE))
         new[REGISTERED_DAY] = business_date(rec.at).isoformat()
         return new
     if rec.version != row[VERSION] + 1:
@@ -145,7 +148,7 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
     new[HOLDER] = str(fields.get("holder", row[HOLDER]))
     overdue_holder = row[OVERDUE_HOLDER]
     reply_due = row[REPLY_DUE]
-    if (overdue_holder is None and reply_due is not None and row[STATUS] in ch.WAITING
+    if (overdue_holder is None and reply_due is not None and row[STATUS] in WAITING
             and reply_due < t):
         overdue_holder = new[OVERDUE_HOLDER] = row[HOLDER]  # it held the case then
     _charge_period(new, row, t, calendar)
@@ -286,7 +289,7 @@ def _rated(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
     resolved = rec.fields.get("resolved")  # a later rating (the citizen's) replaces it too
     new[RESOLVED] = None if resolved is None else int(bool(resolved))
     new[RATED_AT], new[RATED_AFTER_REWORK] = t, int(after)
-    if after and rating == "不满意" and row[DISSATISFIED_AFTER_REWORK_AT] is None:
+    if after and rating == Rating.DISSATISFIED and row[DISSATISFIED_AFTER_REWORK_AT] is None:
         new[DISSATISFIED_AFTER_REWORK_AT] = t
 
 
@@ -315,11 +318,13 @@ def _revised(new: Row, _r: Row, rec: EventRecord, _t: int, _h: str | None,
     new[REPLY_DUE] = _due(rec, "reply")
 
 
+Step = Callable[[Row, Row, EventRecord, int, str | None, WorkingDays], None]
 # Events that move a deadline without starting a new overdue episode.
-KEEPS_EPISODE = frozenset({"DeadlinesRevised"})
-_STEPS = {"Assigned": _assigned, "Claimed": _claimed, "Disputed": _disputed,
-          "Extended": _extended, "OpinionGiven": _opinion, "ReplySubmitted": _submitted,
-          "ReplyPublished": _published, "Returned": _returned, "Supervised": _supervised,
-          "Rated": _rated, "Closed": _closed, "Archived": _archived,
-          "ReferredForAccountability": _referred}
-_STEPS["DeadlinesRevised"] = _revised
+KEEPS_EPISODE = frozenset({EventType.DEADLINES_REVISED})
+_STEPS: dict[str, Step] = {EventType.ASSIGNED: _assigned, EventType.CLAIMED: _claimed,
+          EventType.DISPUTED: _disputed, EventType.EXTENDED: _extended,
+          EventType.OPINION_GIVEN: _opinion, EventType.REPLY_SUBMITTED: _submitted,
+          EventType.REPLY_PUBLISHED: _published, EventType.RETURNED: _returned,
+          EventType.SUPERVISED: _supervised, EventType.RATED: _rated, EventType.CLOSED: _closed,
+          EventType.ARCHIVED: _archived, EventType.REFERRED_FOR_ACCOUNTABILITY: _referred,
+          EventType.DEADLINES_REVISED: _revised}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
+from domain.vocabulary import EventType
 from projections.caserow import CaseRow, WorkingDays
 from projections.db import Database
 from projections.fold import AT, VERSION, Row, fold_stored
@@ -168,7 +169,7 @@ def _detail(rec: EventRecord) -> str:
             out[name] = value
     out["deadlines"] = rec.get("deadlines") or {}
     out["action_id"] = rec.get("action_id")
-    if rec.type == "DeadlinesRevised":
+    if rec.type == EventType.DEADLINES_REVISED:
         out.update(_revision_detail(rec))
     return _encode(out)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from consumers import schema as envelope_schema
 from domain.case import Case
 from domain.labels import ACTION_NAMES_ZH, OVERDUE_STAGE_ZH, RULE_ZH, STAGE_ZH, STATUS_ZH
 from domain.vocabulary import (
@@ -38,3 +39,7 @@ def test_every_label_table_covers_its_vocabulary() -> None:
     assert set(STATUS_ZH) == set(STATUSES) and set(ACTION_NAMES_ZH) == set(EVENT_TYPES)
     assert set(STAGE_ZH) == set(OVERDUE_STAGE_ZH) == set(STAGES)
     assert set(RULE_ZH) == set(ExposureRule)
+
+
+def test_the_envelope_schema_knows_every_event_type() -> None:
+    assert envelope_schema.EVENT_TYPES == EVENT_TYPES

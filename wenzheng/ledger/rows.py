@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from domain.actions import InvalidAction, parse_action
+from domain.vocabulary import RATINGS
 from scorecards.inert import FORMULA_START
 from wenzheng.ledger.mapping import REQUIRED, LedgerMapping
 
 BEIJING = timezone(timedelta(hours=8))  # times without an offset are Beijing time
 CATEGORIES = ("投诉", "反映", "咨询", "建议", "求助", "其他")
-RATINGS = ("满意", "基本满意", "不满意")
 DEFAULT_CHANNEL = "系统默认"
 LABELS = {
     "registered_at": "登记时间", "assigned_at": "交办时间", "claimed_at": "认领时间",
