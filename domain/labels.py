@@ -5,10 +5,15 @@ Where two tables name the same keys they mean different things, and each says wh
 
 from __future__ import annotations
 
-from domain.vocabulary import ACTION_EVENT, OFFICE, EventType, ExposureRule, Stage, Status
-
-__all__ = ["ACTION_EVENT", "ACTION_NAMES_ZH", "OFFICE_ZH", "OVERDUE_STAGE_ZH", "RULE_ZH",
-           "STAGE_ZH", "STANDING_ZH", "STATUS_ZH", "action_zh", "holder_zh", "status_zh"]
+from domain.vocabulary import (
+    ACTION_EVENT,
+    OFFICE,
+    Action,
+    EventType,
+    ExposureRule,
+    Stage,
+    Status,
+)
 
 # A case's status by name (case text, the audit page, error messages).
 STATUS_ZH: dict[str, str] = {
@@ -48,6 +53,12 @@ RULE_ZH: dict[str, str] = {
     ExposureRule.OVERDUE: "超期", ExposureRule.RETURNED: "多次发回重办",
     ExposureRule.DISSATISFIED_AFTER_REWORK: "重办后仍不满意",
     ExposureRule.SUPERVISION_UNANSWERED: "督办未回应", ExposureRule.PASSED_ON: "推诿",
+}
+# A ledger row's steps, in the short words its rejection reasons use ("上报被拒绝：…").
+LEDGER_STEP_ZH: dict[str, str] = {
+    Action.REGISTER: "登记", Action.ASSIGN: "交办", Action.CLAIM: "认领",
+    Action.OPINION: "办理意见", Action.SUBMIT_REPLY: "上报", Action.PUBLISH_REPLY: "回复",
+    Action.RATE: "评价", Action.CLOSE: "办结",
 }
 OFFICE_ZH = "协调办公室"
 
