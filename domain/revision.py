@@ -44,9 +44,9 @@ def recompute(events: Sequence[Any], priority: str, calendar: WorkingCalendar,
         if limits is None:
             return Recomputed(None, f"期限由未知的时限版本“{version}”生成，无法重算")
         policy = DeadlinePolicy(limits, calendar)
-        if kind == "Assigned":
+        if kind == EventType.ASSIGNED:
             current = policy.on_assign(priority, event.at)
-        elif kind == "Returned":
+        elif kind == EventType.RETURNED:
             current = policy.on_return(priority, event.at)
         elif current.reply is not None:
             current = policy.on_extend(current, int(event.working_days))

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from domain.labels import RULE_ZH
+from domain.vocabulary import Rating
 from scorecards.casefacts import CaseFact
 from scorecards.rules import Rules
 
@@ -194,7 +195,9 @@ def rate_traces(facts: Sequence[CaseFact], rules: Rules) -> tuple[RateTrace, ...
     w, how = rules.weights, rules.answers
 
     def satisfied(f: CaseFact) -> float:
-        return {"满意": 1.0, "基本满意": w.basic_satisfied}.get(f.rating or "", 0.0)
+        credit: dict[str, float] = {Rating.SATISFIED: 1.0,
+                                    Rating.BASICALLY_SATISFIED: w.basic_satisfied}
+        return credit.get(f.rating or "", 0.0)
 
     def claimed(f: CaseFact) -> float:
         return 1.0 if f.claimed_on_time else 0.0

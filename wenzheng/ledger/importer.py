@@ -12,6 +12,7 @@ from typing import Any
 from domain.actions import InvalidAction, check_not_after, parse_action
 from domain.labels import LEDGER_STEP_ZH
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
+from domain.vocabulary import OFFICE
 from scorecards.inert import csv_cell
 from wenzheng.ledger.rows import RowConverter, RowProblem
 from wenzheng.redact import HIDDEN, scrub
@@ -58,7 +59,7 @@ class ImportReport:
 
 def department_resolver(codes_to_names: dict[str, str]) -> Callable[[str], str | None]:
     """Match a ledger's 承办单位 by code or by name (the office itself is not a department)."""
-    by_name = {name: code for code, name in codes_to_names.items() if code != "OFFICE"}
+    by_name = {name: code for code, name in codes_to_names.items() if code != OFFICE}
     codes = set(by_name.values())
 
     def resolve(given: str) -> str | None:

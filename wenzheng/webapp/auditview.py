@@ -12,6 +12,7 @@ import pandas as pd
 from domain.case import case_id
 from domain.errors import UnknownCase
 from domain.labels import ACTION_NAMES_ZH, OVERDUE_STAGE_ZH, STATUS_ZH
+from domain.vocabulary import EventType
 from projections.caserow import WorkingDays
 from projections.db import Database
 from scorecards.audit import CaseAudit, audit, load_history
@@ -120,7 +121,7 @@ def personal_data(service: Any, number: str, cleared: bool) -> dict[str, Any] | 
             return None
     else:
         history = service.history(number)
-        first = next((e for e in history if e.get("type") == "Registered"), None)
+        first = next((e for e in history if e.get("type") == EventType.REGISTERED), None)
         data = None if first is None else {"citizen": first.get("citizen"),
                                            "content": first.get("content")}
         if data is not None and not isinstance(data["citizen"], dict):
