@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from consumers.envelope import decode
-from consumers.schema import _COMMON_PAYLOAD, PAYLOAD_FIELDS, SCHEMA
+from consumers.schema import COMMON_PAYLOAD, PAYLOAD_FIELDS, SCHEMA
 from projections.record import EventRecord
 
 
@@ -81,7 +81,7 @@ def _rules(specs: Mapping[str, Any]) -> dict[str, Check] | None:
 
 
 _TOP = _rules({k: v for k, v in SCHEMA["properties"].items() if k != "payload"})
-_COMMON = _rules(_COMMON_PAYLOAD)
+_COMMON = _rules(COMMON_PAYLOAD)
 _PER_TYPE = {kind: _rules(fields) for kind, fields in PAYLOAD_FIELDS.items()}
 _KEYS = frozenset(SCHEMA["required"])
 

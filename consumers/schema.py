@@ -37,7 +37,7 @@ _BY_TYPE: dict[EventType, dict[str, Any]] = {
 PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {k.value: v for k, v in _BY_TYPE.items()}
 EVENT_TYPES = tuple(PAYLOAD_FIELDS)
 
-_COMMON_PAYLOAD: dict[str, Any] = {
+COMMON_PAYLOAD: dict[str, Any] = {
     "by": _STR,
     "action_id": _STR,
     "holder": _STR,
@@ -76,8 +76,8 @@ SCHEMA: dict[str, Any] = {
         "position": {"type": "integer", "minimum": 1},
         "payload": {
             "type": "object",
-            "required": sorted(_COMMON_PAYLOAD),
-            "properties": {**_COMMON_PAYLOAD, "citizen": False, "content": False},
+            "required": sorted(COMMON_PAYLOAD),
+            "properties": {**COMMON_PAYLOAD, "citizen": False, "content": False},
         },
     },
     "allOf": [_per_type(name, fields) for name, fields in PAYLOAD_FIELDS.items() if fields],
