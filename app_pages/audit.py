@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from domain.errors import UnknownCase
+from domain.labels import OVERDUE_STAGE_ZH, STATUS_ZH
 from scorecards.inert import md_escape
-from wenzheng.render import STAGE_ZH, STATUS_ZH, short_time
+from wenzheng.render import short_time
 from wenzheng.webapp import auditview, auth, cached, moments
 from wenzheng.webapp.masking import personal_rows, shown_text
 from wenzheng.webapp.resources import home_key, home_of, readmodels, service
@@ -80,7 +81,7 @@ else:
     st.markdown(f"**截至 {short_time(as_of)}**　"
                 f"**状态**：{md_escape(STATUS_ZH.get(last.status, last.status))}　"
                 f"**持有**：{md_escape(names.get(last.holder, last.holder))}　"
-                f"**超期环节**：{STAGE_ZH.get(history.overdue_stage_now or '', '无')}　"
+                f"**超期环节**：{OVERDUE_STAGE_ZH.get(history.overdue_stage_now or '', '无')}　"
                 f"**超期责任单位**：{md_escape(holder)}")
 
 with service(key).use() as app:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from domain.labels import RULE_ZH
 from scorecards.inert import md_escape
 from wenzheng.democlock import home_clock
-from wenzheng.render import RULE_ZH, short_time
+from wenzheng.render import short_time
 from wenzheng.webapp import auth, cached, moments, publicview
 from wenzheng.webapp.resources import home_key, home_of
 

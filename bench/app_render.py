@@ -62,7 +62,9 @@ import streamlit as st  # noqa: E402
 from streamlit.logger import get_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from scorecards.snapshot import CARDS, SNAPSHOTS  # noqa: E402
+from projections.tables import CASES  # noqa: E402
+from projections.tables import SCORECARD_CARDS as CARDS  # noqa: E402
+from projections.tables import SCORECARD_SNAPSHOTS as SNAPSHOTS  # noqa: E402
 from wenzheng.commands.projections import open_readmodels  # noqa: E402
 from wenzheng.home import Home  # noqa: E402
 from wenzheng.webapp import moments, roles  # noqa: E402
@@ -86,7 +88,7 @@ def case_count(home: Home) -> int:
     """How many cases the home's read model holds."""
     db = open_readmodels(home)
     try:
-        row = db.fetchone("SELECT COUNT(*) FROM rm_cases")
+        row = db.fetchone(f"SELECT COUNT(*) FROM {CASES}")
     finally:
         db.close()
     return int(row[0]) if row else 0

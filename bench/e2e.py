@@ -75,7 +75,7 @@ class Watcher(threading.Thread):
     def run(self) -> None:
         """Poll the read model until stopped."""
         from projections.db import Database
-        from projections.schema import CASES
+        from projections.tables import CASES
 
         target = self.readmodels
         try:

@@ -4,43 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.vocabulary import RATINGS, STATUSES, EventType
+
 ENVELOPE_VERSION = 1
 
 _STR = {"type": "string"}
 _OPT_STR = {"type": ["string", "null"]}
 
 # Fields each event type's payload must have, besides the ones every payload has.
-PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {
-    "Registered": {"number": _STR, "source": _STR, "title": _STR,
-                   "category": _STR, "priority": {"enum": ["一般", "重要", "重大"]},
-                   "region": _STR},
-    "Assigned": {"department": _STR, "co_departments": {"type": "array", "items": _STR}},
-    "Claimed": {},
-    "Disputed": {"reason": _STR, "department": _OPT_STR},
-    "Extended": {"working_days": {"type": "integer", "minimum": 1}, "reason": _STR},
-    "OpinionGiven": {"text": _STR},
-    "ReplySubmitted": {"text": _STR, "department": _OPT_STR},
-    "ReplyPublished": {"text": _STR},
-    "Returned": {"reason": _STR},
-    "Supervised": {"level": _STR, "note": _STR, "department": _OPT_STR,
-                   "response_due": _OPT_STR},
-    "Rated": {"rating": {"enum": ["满意", "基本满意", "不满意"]}, "channel": _STR,
-              "default": {"type": "boolean"}},
-    "Closed": {},
-    "Archived": {},
-    "ReferredForAccountability": {"department": _STR, "reason": _STR},
-    "PersonalDataErased": {"reason": _STR},
-    "DeadlinesRevised": {"old": {"type": "object"}, "new": {"type": "object"},
-                         "calendar": _STR, "arrangements": {"type": "array"}},
+_BY_TYPE: dict[EventType, dict[str, Any]] = {
+    EventType.REGISTERED: {"number": _STR, "source": _STR, "title": _STR, "category": _STR,
+                           "priority": {"enum": ["一般", "重要", "重大"]}, "region": _STR},
+    EventType.ASSIGNED: {"department": _STR, "co_departments": {"type": "array", "items": _STR}},
+    EventType.CLAIMED: {},
+    EventType.DISPUTED: {"reason": _STR, "department": _OPT_STR},
+    EventType.EXTENDED: {"working_days": {"type": "integer", "minimum": 1}, "reason": _STR},
+    EventType.OPINION_GIVEN: {"text": _STR},
+    EventType.REPLY_SUBMITTED: {"text": _STR, "department": _OPT_STR},
+    EventType.REPLY_PUBLISHED: {"text": _STR},
+    EventType.RETURNED: {"reason": _STR},
+    EventType.SUPERVISED: {"level": _STR, "note": _STR, "department": _OPT_STR,
+                           "response_due": _OPT_STR},
+    EventType.RATED: {"rating": {"enum": [r.value for r in RATINGS]}, "channel": _STR,
+                      "default": {"type": "boolean"}},
+    EventType.CLOSED: {},
+    EventType.ARCHIVED: {},
+    EventType.REFERRED_FOR_ACCOUNTABILITY: {"department": _STR, "reason": _STR},
+    EventType.PERSONAL_DATA_ERASED: {"reason": _STR},
+    EventType.DEADLINES_REVISED: {"old": {"type": "object"}, "new": {"type": "object"},
+                                  "calendar": _STR, "arrangements": {"type": "array"}},
 }
+PAYLOAD_FIELDS: dict[str, dict[str, Any]] = {k.value: v for k, v in _BY_TYPE.items()}
 EVENT_TYPES = tuple(PAYLOAD_FIELDS)
 
 COMMON_PAYLOAD: dict[str, Any] = {
     "by": _STR,
     "action_id": _STR,
     "holder": _STR,
-    "status": {"enum": ["registered", "assigned", "claimed", "disputed", "reply_submitted",
-                        "published", "closed", "archived"]},
+    "status": {"enum": [s.value for s in STATUSES]},
     "deadlines": {"type": ["object", "null"]},
 }
 

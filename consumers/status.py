@@ -8,6 +8,7 @@ from typing import Any
 from consumers.positions import open_positions
 from consumers.projector import OFFSETS
 from consumers.settings import KafkaSettings
+from projections.tables import TRACKING, TRACKING_NAME
 
 
 def store_part(service: Any, store_env: Mapping[str, str], topic: str) -> dict[str, Any]:
@@ -24,8 +25,8 @@ def store_part(service: Any, store_env: Mapping[str, str], topic: str) -> dict[s
 def projection_part(db: Any, settings: KafkaSettings) -> dict[str, Any]:
     """How far the read models are: store-follower tracking and Kafka projector offsets."""
     out: dict[str, Any] = {"projection_position_store": None, "projection_position_kafka": None}
-    if db.table_exists("rm_tracking"):
-        row = db.fetchone("SELECT pos FROM rm_tracking WHERE name = 'cases'")
+    if db.table_exists(TRACKING):
+        row = db.fetchone(f"SELECT pos FROM {TRACKING} WHERE name = ?", (TRACKING_NAME,))
         out["projection_position_store"] = int(row[0]) if row else 0
     if db.table_exists(OFFSETS):
         row = db.fetchone(f"SELECT MAX(max_position) FROM {OFFSETS} WHERE grp = ? AND topic = ?",

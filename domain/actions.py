@@ -19,6 +19,8 @@ from pydantic import (
     ValidationError,
 )
 
+from domain.vocabulary import Action as ActionName
+
 MAX_TEXT = 20_000
 EARLIEST = datetime(2000, 1, 1).year
 LATEST = datetime(2100, 1, 1).year
@@ -222,10 +224,7 @@ Action = Annotated[
     | Return | Supervise | Rate | Close | Archive | ReferAccountability,
     Field(discriminator="action"),
 ]
-ACTION_NAMES = (
-    "register", "assign", "claim", "dispute", "extend", "opinion", "submit_reply",
-    "publish_reply", "return", "supervise", "rate", "close", "archive", "refer_accountability",
-)
+ACTION_NAMES = tuple(a.value for a in ActionName if a is not ActionName.ERASE)  # erase: a command
 _adapter: TypeAdapter[Action] = TypeAdapter(Action)
 
 

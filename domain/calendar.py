@@ -183,7 +183,7 @@ class WorkingCalendar:
         """Elapsed working time from start to end, in working days (fractional)."""
         if end <= start:
             return 0.0
-        return self.working_days_between_micros(_micros(start), _micros(end))
+        return self.working_days_between_micros(micros(start), micros(end))
 
     def working_days_between_micros(self, start: int, end: int) -> float:
         """working_days_between for moments in microseconds since the epoch (UTC).
@@ -198,7 +198,7 @@ class WorkingCalendar:
         a, b = start + UTC8_US, end + UTC8_US  # Beijing wall time in microseconds
         i, k = a // DAY_US + EPOCH_ORDINAL - first, b // DAY_US + EPOCH_ORDINAL - first
         if not steady or i < 0 or k >= len(counts) - 1:
-            return self._working_days_by_day(_moment(start), _moment(end))
+            return self._working_days_by_day(moment_at(start), moment_at(end))
         if i == k:
             return (b - a) / 10**6 / DAY_SECONDS if counts[i + 1] > counts[i] else 0.0
         total = ((a // DAY_US + 1) * DAY_US - a) / 10**6 / DAY_SECONDS \
@@ -221,15 +221,15 @@ class WorkingCalendar:
         return total
 
 
-def _micros(moment: datetime) -> int:
-    """An aware moment as integer microseconds since the epoch."""
+def micros(moment: datetime) -> int:
+    """An aware moment as integer microseconds since the epoch (how read models store times)."""
     delta = moment - EPOCH
     return (delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds
 
 
-def _moment(micros: int) -> datetime:
+def moment_at(value: int) -> datetime:
     """Back from microseconds since the epoch (UTC)."""
-    return EPOCH + timedelta(microseconds=micros)
+    return EPOCH + timedelta(microseconds=value)
 
 
 def _add_ones(total: float, n: int) -> float:

@@ -27,18 +27,21 @@ from domain.errors import (
     PublishBeforeReply,
     RateBeforeReply,
 )
+from domain.vocabulary import OFFICE, RATINGS, Action, EventType, Rating, Status
 
-OFFICE = "OFFICE"
-RATINGS = ("满意", "基本满意", "不满意")
+__all__ = ["AFTER_ARCHIVE", "DEFAULT_RATING", "OFFICE", "RATINGS", "Case", "case_id"]
+
 CASE_NAMESPACE = uuid5(NAMESPACE_URL, "https://wenzheng.example/case")
 
-REGISTERED, ASSIGNED, CLAIMED, DISPUTED = "registered", "assigned", "claimed", "disputed"
-REPLY_SUBMITTED, PUBLISHED, CLOSED, ARCHIVED = "reply_submitted", "published", "closed", "archived"
+REGISTERED, ASSIGNED, CLAIMED, DISPUTED = (
+    Status.REGISTERED, Status.ASSIGNED, Status.CLAIMED, Status.DISPUTED)
+REPLY_SUBMITTED, PUBLISHED, CLOSED, ARCHIVED = (
+    Status.REPLY_SUBMITTED, Status.PUBLISHED, Status.CLOSED, Status.ARCHIVED)
 OPEN_FOR_DEPARTMENT = (ASSIGNED, CLAIMED)
-DEFAULT_RATING = "满意"  # "no rating within N days counts as satisfied" (configurable)
+DEFAULT_RATING = Rating.SATISFIED  # "no rating within N days counts as satisfied" (configurable)
 # Actions a filed case still accepts: accountability looks back on a finished case
 # (erasure, the other one, is PersonalDataErased, which check_open never sees).
-AFTER_ARCHIVE = ("refer_accountability",)
+AFTER_ARCHIVE = (Action.REFER_ACCOUNTABILITY,)
 DeadlineFn = Callable[[], dict[str, Any]] | dict[str, Any]
 DueFn = Callable[[], datetime] | datetime
 
@@ -63,7 +66,7 @@ class Case(Aggregate):
         """Case ids derive from the external case number, so lookups need no index."""
         return case_id(number)
 
-    @event("Registered")
+    @event(EventType.REGISTERED.value)
     def __init__(
         self,
         number: str,
@@ -129,8 +132,8 @@ class Case(Aggregate):
         at: datetime, by: str, action_id: str,
     ) -> None:
         """交办 / 转办: give the case to a lead department (and co-handling ones)."""
-        self.check_open(at, "assign")
-        self.check_status((REGISTERED, DISPUTED, ASSIGNED), "assign")
+        self.check_open(at, Action.ASSIGN)
+        self.check_status((REGISTERED, DISPUTED, ASSIGNED), Action.ASSIGN)
         if department in co_departments:
             raise CoDepartmentIsLead(self.number, department)
         self._assigned(
@@ -138,7 +141,7 @@ class Case(Aggregate):
             action_id=action_id, holder=department, status=ASSIGNED, deadlines=_resolve(deadlines),
         )
 
-    @event("Assigned")
+    @event(EventType.ASSIGNED.value)
     def _assigned(
         self, department: str, co_departments: list[str], at: datetime, by: str,
         action_id: str, holder: str, status: str, deadlines: dict[str, Any],
@@ -149,15 +152,15 @@ class Case(Aggregate):
 
     def claim(self, department: str | None, at: datetime, by: str, action_id: str) -> None:
         """认领: the holding department accepts the case."""
-        self.check_open(at, "claim")
+        self.check_open(at, Action.CLAIM)
         if self.status in (REGISTERED, DISPUTED):
             raise ClaimBeforeAssign(self.number)
-        self.check_status((ASSIGNED,), "claim")
+        self.check_status((ASSIGNED,), Action.CLAIM)
         self.check_holder(department)
         self._claimed(at=at, by=by, action_id=action_id, holder=self.holder, status=CLAIMED,
                       deadlines=self.deadlines)
 
-    @event("Claimed")
+    @event(EventType.CLAIMED.value)
     def _claimed(self, at: datetime, by: str, action_id: str, holder: str, status: str,
                  deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
@@ -165,13 +168,13 @@ class Case(Aggregate):
     def dispute(self, reason: str, department: str | None, at: datetime, by: str,
                 action_id: str) -> None:
         """申请退回: "not ours"; back to the coordination office for reassignment."""
-        self.check_open(at, "dispute")
-        self.check_status(OPEN_FOR_DEPARTMENT, "dispute")
+        self.check_open(at, Action.DISPUTE)
+        self.check_status(OPEN_FOR_DEPARTMENT, Action.DISPUTE)
         self.check_holder(department)
         self._disputed(reason=reason, department=self.holder, at=at, by=by, action_id=action_id,
                        holder=OFFICE, status=DISPUTED, deadlines={})
 
-    @event("Disputed")
+    @event(EventType.DISPUTED.value)
     def _disputed(self, reason: str, department: str, at: datetime, by: str, action_id: str,
                   holder: str, status: str, deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
@@ -179,8 +182,8 @@ class Case(Aggregate):
     def extend(self, working_days: int, reason: str, deadlines: DeadlineFn,
                max_days: int, at: datetime, by: str, action_id: str) -> None:
         """延期: the office approves more working days for the reply."""
-        self.check_open(at, "extend")
-        self.check_status(OPEN_FOR_DEPARTMENT, "extend")
+        self.check_open(at, Action.EXTEND)
+        self.check_status(OPEN_FOR_DEPARTMENT, Action.EXTEND)
         due = self.deadlines.get("reply")
         if due and datetime.fromisoformat(str(due)) < at:
             raise ExtensionAfterDeadline(self.number, str(due)[:16].replace("T", " "))
@@ -190,7 +193,7 @@ class Case(Aggregate):
                        action_id=action_id, holder=self.holder, status=self.status,
                        deadlines=_resolve(deadlines))
 
-    @event("Extended")
+    @event(EventType.EXTENDED.value)
     def _extended(self, working_days: int, reason: str, at: datetime, by: str, action_id: str,
                   holder: str, status: str, deadlines: dict[str, Any]) -> None:
         self.extended_days += working_days
@@ -199,13 +202,13 @@ class Case(Aggregate):
     def give_opinion(self, text: str, department: str | None, at: datetime, by: str,
                      action_id: str) -> None:
         """提出办理意见: the handling opinion (stage of the 1-3-1 procedure)."""
-        self.check_open(at, "opinion")
-        self.check_status((CLAIMED,), "opinion")
+        self.check_open(at, Action.OPINION)
+        self.check_status((CLAIMED,), Action.OPINION)
         self.check_holder(department)
         self._opinion_given(text=text, at=at, by=by, action_id=action_id, holder=self.holder,
                             status=self.status, deadlines=self.deadlines)
 
-    @event("OpinionGiven")
+    @event(EventType.OPINION_GIVEN.value)
     def _opinion_given(self, text: str, at: datetime, by: str, action_id: str, holder: str,
                        status: str, deadlines: dict[str, Any]) -> None:
         self.opinion_given = True
@@ -214,10 +217,10 @@ class Case(Aggregate):
     def submit_reply(self, text: str, department: str | None, at: datetime, by: str,
                      action_id: str) -> None:
         """办理结果上报: the department reports its result; the office now holds the case."""
-        self.check_open(at, "submit_reply")
+        self.check_open(at, Action.SUBMIT_REPLY)
         if self.status == ASSIGNED:
-            raise IllegalTransition(self.number, "submit_reply", self.status, "须先认领")
-        self.check_status((CLAIMED,), "submit_reply")
+            raise IllegalTransition(self.number, Action.SUBMIT_REPLY, self.status, "须先认领")
+        self.check_status((CLAIMED,), Action.SUBMIT_REPLY)
         self.check_holder(department)
         if self.priority == "重大" and not self.opinion_given:
             raise OpinionRequired(self.number)
@@ -225,7 +228,7 @@ class Case(Aggregate):
                               action_id=action_id, holder=OFFICE, status=REPLY_SUBMITTED,
                               deadlines=self.deadlines)
 
-    @event("ReplySubmitted")
+    @event(EventType.REPLY_SUBMITTED.value)
     def _reply_submitted(self, text: str, department: str, at: datetime, by: str,
                          action_id: str, holder: str, status: str,
                          deadlines: dict[str, Any]) -> None:
@@ -233,13 +236,13 @@ class Case(Aggregate):
 
     def publish_reply(self, text: str, at: datetime, by: str, action_id: str) -> None:
         """审定后网上回复: the approved reply is published to the citizen."""
-        self.check_open(at, "publish_reply")
+        self.check_open(at, Action.PUBLISH_REPLY)
         if self.status != REPLY_SUBMITTED:
             raise PublishBeforeReply(self.number, self.status)
         self._reply_published(text=text, at=at, by=by, action_id=action_id, holder=OFFICE,
                               status=PUBLISHED, deadlines=self.deadlines)
 
-    @event("ReplyPublished")
+    @event(EventType.REPLY_PUBLISHED.value)
     def _reply_published(self, text: str, at: datetime, by: str, action_id: str, holder: str,
                          status: str, deadlines: dict[str, Any]) -> None:
         self.rated = False
@@ -248,13 +251,13 @@ class Case(Aggregate):
     def send_back(self, reason: str, deadlines: DeadlineFn, at: datetime, by: str,
                   action_id: str) -> None:
         """发回重新办理: the result is unqualified; the lead department reworks it."""
-        self.check_open(at, "return")
-        self.check_status((REPLY_SUBMITTED, PUBLISHED), "return")
+        self.check_open(at, Action.RETURN)
+        self.check_status((REPLY_SUBMITTED, PUBLISHED), Action.RETURN)
         assert self.lead is not None
         self._returned(reason=reason, at=at, by=by, action_id=action_id, holder=self.lead,
                        status=CLAIMED, deadlines=_resolve(deadlines))
 
-    @event("Returned")
+    @event(EventType.RETURNED.value)
     def _returned(self, reason: str, at: datetime, by: str, action_id: str, holder: str,
                   status: str, deadlines: dict[str, Any]) -> None:
         self.rework_count += 1
@@ -265,16 +268,17 @@ class Case(Aggregate):
                   at: datetime, by: str,
                   action_id: str) -> None:
         """督办: a supervision notice to the department responsible."""
-        self.check_open(at, "supervise")
+        self.check_open(at, Action.SUPERVISE)
         if self.lead is None:
-            raise NotAssignedYet(self.number, "supervise")
-        self.check_status((ASSIGNED, CLAIMED, DISPUTED, REPLY_SUBMITTED, PUBLISHED), "supervise")
+            raise NotAssignedYet(self.number, Action.SUPERVISE)
+        self.check_status((ASSIGNED, CLAIMED, DISPUTED, REPLY_SUBMITTED, PUBLISHED),
+                          Action.SUPERVISE)
         self._supervised(level=level, note=note, department=self.lead,
                          response_due=_resolve(response_due).isoformat(), at=at, by=by,
                          action_id=action_id, holder=self.holder, status=self.status,
                          deadlines=self.deadlines)
 
-    @event("Supervised")
+    @event(EventType.SUPERVISED.value)
     def _supervised(self, level: str, note: str, department: str, response_due: str,
                     at: datetime, by: str, action_id: str, holder: str, status: str,
                     deadlines: dict[str, Any]) -> None:
@@ -288,7 +292,7 @@ class Case(Aggregate):
         A default may only be `default_rating` and never says whether the problem was solved;
         the citizen's own rating may still replace it (once); nothing replaces the citizen's.
         """
-        self.check_open(at, "rate")
+        self.check_open(at, Action.RATE)
         if rating not in RATINGS:
             raise InvalidRating(self.number, rating)
         if self.status not in (PUBLISHED, CLOSED):
@@ -301,7 +305,7 @@ class Case(Aggregate):
                     action_id=action_id, holder=self.holder, status=self.status,
                     deadlines=self.deadlines, resolved=resolved)
 
-    @event("Rated")
+    @event(EventType.RATED.value)
     def _rated(self, rating: str, channel: str, default: bool, at: datetime, by: str,
                action_id: str, holder: str, status: str, deadlines: dict[str, Any],
                resolved: bool | None = None) -> None:
@@ -310,25 +314,25 @@ class Case(Aggregate):
 
     def close(self, at: datetime, by: str, action_id: str) -> None:
         """办结: the case is finished (requires a published reply)."""
-        self.check_open(at, "close")
+        self.check_open(at, Action.CLOSE)
         if self.status != PUBLISHED:
             raise CloseBeforeReply(self.number, self.status)
         self._closed(at=at, by=by, action_id=action_id, holder=OFFICE, status=CLOSED,
                      deadlines=self.deadlines)
 
-    @event("Closed")
+    @event(EventType.CLOSED.value)
     def _closed(self, at: datetime, by: str, action_id: str, holder: str, status: str,
                 deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
 
     def archive(self, at: datetime, by: str, action_id: str) -> None:
         """归档: the closed case is filed; only AFTER_ARCHIVE actions (and erasure) may follow."""
-        self.check_open(at, "archive")
-        self.check_status((CLOSED,), "archive")
+        self.check_open(at, Action.ARCHIVE)
+        self.check_status((CLOSED,), Action.ARCHIVE)
         self._archived(at=at, by=by, action_id=action_id, holder=OFFICE, status=ARCHIVED,
                        deadlines=self.deadlines)
 
-    @event("Archived")
+    @event(EventType.ARCHIVED.value)
     def _archived(self, at: datetime, by: str, action_id: str, holder: str, status: str,
                   deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
@@ -336,14 +340,14 @@ class Case(Aggregate):
     def refer_accountability(self, department: str, reason: str, at: datetime, by: str,
                              action_id: str) -> None:
         """问责: refer a department's handling of this case for accountability."""
-        self.check_open(at, "refer_accountability")
+        self.check_open(at, Action.REFER_ACCOUNTABILITY)
         if self.lead is None:
-            raise NotAssignedYet(self.number, "refer_accountability")
+            raise NotAssignedYet(self.number, Action.REFER_ACCOUNTABILITY)
         self._referred(department=department, reason=reason, at=at, by=by,
                        action_id=action_id, holder=self.holder, status=self.status,
                        deadlines=self.deadlines)
 
-    @event("ReferredForAccountability")
+    @event(EventType.REFERRED_FOR_ACCOUNTABILITY.value)
     def _referred(self, department: str, reason: str, at: datetime, by: str, action_id: str,
                   holder: str, status: str, deadlines: dict[str, Any]) -> None:
         self._record(at, action_id, holder, status, deadlines)
@@ -355,7 +359,7 @@ class Case(Aggregate):
         self._erased(reason=reason, at=at, by=by, action_id=action_id, holder=self.holder,
                      status=self.status, deadlines=self.deadlines)
 
-    @event("PersonalDataErased")
+    @event(EventType.PERSONAL_DATA_ERASED.value)
     def _erased(self, reason: str, at: datetime, by: str, action_id: str, holder: str,
                 status: str, deadlines: dict[str, Any]) -> None:
         self.citizen, self.content = {}, ""
@@ -374,7 +378,7 @@ class Case(Aggregate):
             arrangements=list(arrangements), at=at, by=by, action_id=action_id,
             holder=self.holder, status=self.status, deadlines=dict(new))
 
-    @event("DeadlinesRevised")
+    @event(EventType.DEADLINES_REVISED.value)
     def _deadlines_revised(self, old: dict[str, Any], new: dict[str, Any], calendar: str,
                            arrangements: list[dict[str, Any]], at: datetime, by: str,
                            action_id: str, holder: str, status: str,

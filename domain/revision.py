@@ -12,11 +12,12 @@ from typing import Any
 
 from domain.calendar import WorkingCalendar
 from domain.policy import DeadlinePolicy, Deadlines, TimeLimits, limits_for
+from domain.vocabulary import EventType, Status
 
 # Statuses whose reply deadline is still ahead of the case (the reply not yet published).
-OPEN_STATUSES = ("assigned", "claimed", "reply_submitted")
+OPEN_STATUSES = (Status.ASSIGNED, Status.CLAIMED, Status.REPLY_SUBMITTED)
 # The events that set or clear deadlines.
-DEADLINE_EVENTS = ("Assigned", "Returned", "Extended", "Disputed")
+DEADLINE_EVENTS = (EventType.ASSIGNED, EventType.RETURNED, EventType.EXTENDED, EventType.DISPUTED)
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,9 @@ def recompute(events: Sequence[Any], priority: str, calendar: WorkingCalendar,
         if limits is None:
             return Recomputed(None, f"期限由未知的时限版本“{version}”生成，无法重算")
         policy = DeadlinePolicy(limits, calendar)
-        if kind == "Assigned":
+        if kind == EventType.ASSIGNED:
             current = policy.on_assign(priority, event.at)
-        elif kind == "Returned":
+        elif kind == EventType.RETURNED:
             current = policy.on_return(priority, event.at)
         elif current.reply is not None:
             current = policy.on_extend(current, int(event.working_days))

@@ -12,14 +12,11 @@ from projections.record import EventRecord
 from projections.row import WorkingDays
 from projections.schema import (
     CASE_COLUMNS,
-    CASES,
-    HISTORY,
     HISTORY_COLUMNS,
-    TRACKING,
-    TRACKING_NAME,
     index_ddl,
     table_ddl,
 )
+from projections.tables import CASES, HISTORY, TRACKING, TRACKING_NAME
 from projections.writer import NEXT_AT, history_row, load_rows, upsert_cases_sql
 
 CACHE = 100_000  # cases kept in memory (about 1 KiB each)

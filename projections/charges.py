@@ -14,10 +14,9 @@ import json
 from collections.abc import Iterable, Mapping
 
 from domain.calendar import CalendarNotCovered, WorkingCalendar
+from domain.vocabulary import WAITING
 from projections.row import WorkingDays
 
-# Statuses in which the citizen waits for an answer: the holder's clock runs.
-WAITING = frozenset({"registered", "assigned", "claimed", "disputed", "reply_submitted"})
 KEYS = ("held", "overdue", "late", "disputes", "notices", "unheeded", "referrals")
 Charges = dict[str, dict[str, float]]
 # A year the calendar does not cover is counted provisionally (weekends and fixed holidays):
@@ -81,4 +80,3 @@ def total(charges: Iterable[Mapping[str, Mapping[str, float]]]) -> dict[str, dic
             for key in KEYS:
                 into[key] = into[key] + entry.get(key, 0)
     return out
-

@@ -100,7 +100,7 @@ class Database:
         self.conn.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[None]:
+    def consistent_read(self) -> Iterator[None]:
         """A read transaction: every query inside sees the same committed state."""
         if self.dialect == POSTGRES:
             with self.conn.transaction():

@@ -9,10 +9,13 @@ the same fold seen through the CaseRow dataclass.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from enum import IntEnum, auto
 from typing import Any
 
 from domain.calendar import business_date
+from domain.vocabulary import WAITING, EventType, Rating, Status
 from projections import charges as ch
 from projections.record import EventRecord
 from projections.row import (
@@ -26,7 +29,71 @@ from projections.row import (
 from projections.schema import CASE_COLUMNS, micros, row_values, to_micros
 
 Row = list[Any]
-_AT = {name: i for i, name in enumerate(CASE_COLUMNS)}
+
+
+class Col(IntEnum):
+    """A stored case row's column index; each member is its column's name upper-cased."""
+
+    @staticmethod
+    def _generate_next_value_(name: str, start: int, count: int, last: list[Any]) -> int:
+        return CASE_COLUMNS.index(name.lower())  # an unknown name fails here, at import
+
+    CASE_ID = auto()
+    VERSION = auto()
+    AT = auto()
+    NUMBER = auto()
+    TITLE = auto()
+    CATEGORY = auto()
+    PRIORITY = auto()
+    SOURCE = auto()
+    REGION = auto()
+    STATUS = auto()
+    HOLDER = auto()
+    LEAD = auto()
+    CO_DEPARTMENTS = auto()
+    FIRST_DEPARTMENT = auto()
+    FIRST_ASSIGNED_AT = auto()
+    FIRST_ASSIGNED_DAY = auto()
+    ASSIGNED_AT = auto()
+    CLAIM_DUE = auto()
+    OPINION_DUE = auto()
+    REPLY_DUE = auto()
+    CLAIMED_AT = auto()
+    CLAIMED_ON_TIME = auto()
+    OPINION_AT = auto()
+    FIRST_SUBMITTED_AT = auto()
+    SUBMITTED_AT = auto()
+    PUBLISHED_AT = auto()
+    PUBLISHED_LATE = auto()
+    LATE_DAYS = auto()
+    LATE_HOLDER = auto()
+    OVERDUE_HOLDER = auto()
+    HANDLING_DAYS = auto()
+    CLOSED_AT = auto()
+    ARCHIVED_AT = auto()
+    REWORK_COUNT = auto()
+    DISPUTE_COUNT = auto()
+    LAST_DISPUTED_BY = auto()
+    EXTENSION_DAYS = auto()
+    SUPERVISION_COUNT = auto()
+    SUPERVISION_DUE = auto()
+    SUPERVISION_LATE = auto()
+    SUPERVISION_LATE_DUE = auto()
+    ACCOUNTABILITY_COUNT = auto()
+    RATING = auto()
+    RATING_DEFAULT = auto()
+    RATED_AT = auto()
+    RATED_AFTER_REWORK = auto()
+    DISSATISFIED_AFTER_REWORK_AT = auto()
+    REPLY_SUMMARY = auto()
+    RESOLVED = auto()
+    REGISTERED_DAY = auto()
+    CHARGES = auto()
+    SUPERVISION_UNIT = auto()
+    SUPERVISION_LATE_UNIT = auto()
+
+
+# The hot path reads plain ints (an enum member's lookup costs several times more).
 (CASE_ID, VERSION, AT, NUMBER, TITLE, CATEGORY, PRIORITY, SOURCE, REGION, STATUS, HOLDER, LEAD,
  CO_DEPARTMENTS, FIRST_DEPARTMENT, FIRST_ASSIGNED_AT, FIRST_ASSIGNED_DAY, ASSIGNED_AT, CLAIM_DUE,
  OPINION_DUE, REPLY_DUE, CLAIMED_AT, CLAIMED_ON_TIME, OPINION_AT, FIRST_SUBMITTED_AT,
@@ -34,21 +101,8 @@ _AT = {name: i for i, name in enumerate(CASE_COLUMNS)}
  HANDLING_DAYS, CLOSED_AT, ARCHIVED_AT, REWORK_COUNT, DISPUTE_COUNT, LAST_DISPUTED_BY,
  EXTENSION_DAYS, SUPERVISION_COUNT, SUPERVISION_DUE, SUPERVISION_LATE, SUPERVISION_LATE_DUE,
  ACCOUNTABILITY_COUNT, RATING, RATING_DEFAULT, RATED_AT, RATED_AFTER_REWORK,
- DISSATISFIED_AFTER_REWORK_AT, REPLY_SUMMARY, REGISTERED_DAY, CHARGES, SUPERVISION_UNIT,
- SUPERVISION_LATE_UNIT) = (_AT[c] for c in (
-    "case_id", "version", "at", "number", "title", "category", "priority", "source", "region",
-    "status", "holder", "lead", "co_departments", "first_department", "first_assigned_at",
-    "first_assigned_day", "assigned_at", "claim_due", "opinion_due", "reply_due", "claimed_at",
-    "claimed_on_time", "opinion_at", "first_submitted_at", "submitted_at", "published_at",
-    "published_late", "late_days", "late_holder", "overdue_holder", "handling_days",
-    "closed_at", "archived_at", "rework_count", "dispute_count", "last_disputed_by",
-    "extension_days", "supervision_count", "supervision_due", "supervision_late",
-    "supervision_late_due", "accountability_count", "rating", "rating_default", "rated_at",
-    "rated_after_rework", "dissatisfied_after_rework_at", "reply_summary", "registered_day",
-    "charges", "supervision_unit", "supervision_late_unit"))
-RESOLVED = _AT["resolved"]
-if len(_AT) != 53:
-    raise RuntimeError("CaseRow's columns changed: update projections/fold.py")
+ DISSATISFIED_AFTER_REWORK_AT, REPLY_SUMMARY, RESOLVED, REGISTERED_DAY, CHARGES, SUPERVISION_UNIT,
+ SUPERVISION_LATE_UNIT) = (int(c) for c in Col)  # in Col's order: tests/unit/test_fold.py
 _EMPTY = row_values(CaseRow(case_id="", version=0, at=datetime.fromtimestamp(0).astimezone()))
 _MOMENTS: dict[str, int | None] = {}
 _MOMENTS_KEPT = 100_000
@@ -73,7 +127,7 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
     """The stored row after one more event (a new list; version must follow the row's)."""
     t = micros(rec.at)
     if row is None:
-        if rec.type != "Registered" or rec.version != 1:
+        if rec.type != EventType.REGISTERED or rec.version != 1:
             raise ProjectionGap(f"case {rec.case_id}: first event is {rec.type} v{rec.version}")
         new = _EMPTY[:]
         get = rec.fields.get
@@ -81,7 +135,8 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
         new[NUMBER], new[TITLE] = str(get("number", "")), str(get("title", ""))
         new[CATEGORY], new[PRIORITY] = str(get("category", "")), str(get("priority", ""))
         new[SOURCE], new[REGION] = str(get("source", "")), str(get("region", ""))
-        new[STATUS], new[HOLDER] = str(get("status", "registered")), str(get("holder", OFFICE))
+        new[STATUS] = str(get("status", Status.REGISTERED.value))
+        new[HOLDER] = str(get("holder", OFFICE))
         new[REGISTERED_DAY] = business_date(rec.at).isoformat()
         return new
     if rec.version != row[VERSION] + 1:
@@ -93,7 +148,7 @@ def fold_stored(row: Row | None, rec: EventRecord, calendar: WorkingDays) -> Row
     new[HOLDER] = str(fields.get("holder", row[HOLDER]))
     overdue_holder = row[OVERDUE_HOLDER]
     reply_due = row[REPLY_DUE]
-    if (overdue_holder is None and reply_due is not None and row[STATUS] in ch.WAITING
+    if (overdue_holder is None and reply_due is not None and row[STATUS] in WAITING
             and reply_due < t):
         overdue_holder = new[OVERDUE_HOLDER] = row[HOLDER]  # it held the case then
     _charge_period(new, row, t, calendar)
@@ -234,7 +289,7 @@ def _rated(new: Row, row: Row, rec: EventRecord, t: int, _h: str | None,
     resolved = rec.fields.get("resolved")  # a later rating (the citizen's) replaces it too
     new[RESOLVED] = None if resolved is None else int(bool(resolved))
     new[RATED_AT], new[RATED_AFTER_REWORK] = t, int(after)
-    if after and rating == "不满意" and row[DISSATISFIED_AFTER_REWORK_AT] is None:
+    if after and rating == Rating.DISSATISFIED and row[DISSATISFIED_AFTER_REWORK_AT] is None:
         new[DISSATISFIED_AFTER_REWORK_AT] = t
 
 
@@ -263,11 +318,13 @@ def _revised(new: Row, _r: Row, rec: EventRecord, _t: int, _h: str | None,
     new[REPLY_DUE] = _due(rec, "reply")
 
 
+Step = Callable[[Row, Row, EventRecord, int, str | None, WorkingDays], None]
 # Events that move a deadline without starting a new overdue episode.
-KEEPS_EPISODE = frozenset({"DeadlinesRevised"})
-_STEPS = {"Assigned": _assigned, "Claimed": _claimed, "Disputed": _disputed,
-          "Extended": _extended, "OpinionGiven": _opinion, "ReplySubmitted": _submitted,
-          "ReplyPublished": _published, "Returned": _returned, "Supervised": _supervised,
-          "Rated": _rated, "Closed": _closed, "Archived": _archived,
-          "ReferredForAccountability": _referred}
-_STEPS["DeadlinesRevised"] = _revised
+KEEPS_EPISODE = frozenset({EventType.DEADLINES_REVISED})
+_STEPS: dict[str, Step] = {EventType.ASSIGNED: _assigned, EventType.CLAIMED: _claimed,
+          EventType.DISPUTED: _disputed, EventType.EXTENDED: _extended,
+          EventType.OPINION_GIVEN: _opinion, EventType.REPLY_SUBMITTED: _submitted,
+          EventType.REPLY_PUBLISHED: _published, EventType.RETURNED: _returned,
+          EventType.SUPERVISED: _supervised, EventType.RATED: _rated, EventType.CLOSED: _closed,
+          EventType.ARCHIVED: _archived, EventType.REFERRED_FOR_ACCOUNTABILITY: _referred,
+          EventType.DEADLINES_REVISED: _revised}

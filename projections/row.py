@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-OFFICE = "OFFICE"
+from domain.vocabulary import OFFICE, EventType
+
+__all__ = ["ANSWERS_SUPERVISION", "OFFICE", "SUMMARY_CHARS", "CaseRow", "ProjectionGap",
+           "WorkingDays"]
 SUMMARY_CHARS = 200
 # Department actions (or the matter being settled) that answer a supervision notice.
-ANSWERS_SUPERVISION = frozenset(
-    {"Claimed", "OpinionGiven", "ReplySubmitted", "Disputed", "ReplyPublished", "Closed"}
-)
+ANSWERS_SUPERVISION = frozenset({
+    EventType.CLAIMED, EventType.OPINION_GIVEN, EventType.REPLY_SUBMITTED, EventType.DISPUTED,
+    EventType.REPLY_PUBLISHED, EventType.CLOSED})
 
 
 class WorkingDays(Protocol):

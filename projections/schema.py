@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from domain.calendar import micros, moment_at
 from projections.db import Database
 from projections.row import CaseRow
+from projections.tables import CASE_TABLES, CASES, HISTORY, TRACKING, TRACKING_NAME
 
-CASES, HISTORY, TRACKING = "rm_cases", "rm_history", "rm_tracking"
-TABLES = (CASES, HISTORY, TRACKING)
-TRACKING_NAME = "cases"
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 # CaseRow fields kept only in rm_cases (text that never changes, or not needed as of a moment).
 STATIC = ("number", "title", "category", "source", "region", "co_departments", "reply_summary")
 
@@ -29,27 +26,24 @@ def _sql_type(annotation: str) -> str:
 
 ROW_FIELDS: tuple[tuple[str, str], ...] = tuple((f.name, str(f.type)) for f in fields(CaseRow))
 CASE_COLUMNS = tuple(name for name, _ in ROW_FIELDS)
-SNAPSHOT_COLUMNS = tuple(name for name in CASE_COLUMNS if name not in STATIC)
+# A case's state after an event: what rm_history keeps per event (and rm_cases has too).
+STATE_COLUMNS = tuple(name for name in CASE_COLUMNS if name not in STATIC)
 EVENT_COLUMNS = ("pos", "event_type", "by_op", "recorded_at", "next_at", "detail")
-HISTORY_COLUMNS = SNAPSHOT_COLUMNS + EVENT_COLUMNS
+HISTORY_COLUMNS = STATE_COLUMNS + EVENT_COLUMNS
 _TYPES = dict(ROW_FIELDS)
 
 
+__all__ = ["from_micros", "micros", "to_micros"]  # micros: domain.calendar's, re-exported
+
+
 def to_micros(value: datetime | None) -> int | None:
-    """A moment as integer microseconds since the epoch (portable, comparable)."""
-    if value is None:
-        return None
-    return (value - EPOCH) // MICROSECOND
-
-
-def micros(value: datetime) -> int:
-    """to_micros of a moment that is there."""
-    return (value - EPOCH) // MICROSECOND
+    """A moment as stored: integer microseconds since the epoch (portable, comparable)."""
+    return None if value is None else micros(value)
 
 
 def from_micros(value: int | None) -> datetime | None:
-    """Back from microseconds since the epoch (UTC)."""
-    return None if value is None else EPOCH + timedelta(microseconds=int(value))
+    """A stored moment back as a datetime (UTC)."""
+    return None if value is None else moment_at(int(value))
 
 
 def to_sql(name: str, value: Any) -> Any:
@@ -86,19 +80,19 @@ def row_values(row: CaseRow, columns: tuple[str, ...] = CASE_COLUMNS) -> list[An
 
 
 def row_from_values(values: tuple[Any, ...]) -> CaseRow:
-    """A CaseRow from a full rm_cases row in CASE_COLUMNS order."""
+    """A CaseRow from a full case-table row in CASE_COLUMNS order."""
     return CaseRow(**{c: from_sql(c, v) for c, v in zip(CASE_COLUMNS, values, strict=True)})
 
 
 def table_ddl(suffix: str = "") -> list[str]:
     """CREATE statements for the tables alone (a bulk load adds the indexes afterwards)."""
-    cases, history, tracking = (t + suffix for t in TABLES)
+    cases, history, tracking = (t + suffix for t in CASE_TABLES)
     case_cols = ", ".join(f"{n} {_sql_type(t)}" for n, t in ROW_FIELDS if n != "case_id")
-    snap_cols = ", ".join(f"{n} {_sql_type(_TYPES[n])}" for n in SNAPSHOT_COLUMNS
+    state_cols = ", ".join(f"{n} {_sql_type(_TYPES[n])}" for n in STATE_COLUMNS
                           if n not in ("case_id", "version"))
     return [
         f"CREATE TABLE {cases} (case_id TEXT PRIMARY KEY, {case_cols})",
-        f"CREATE TABLE {history} (case_id TEXT NOT NULL, version INTEGER NOT NULL, {snap_cols}, "
+        f"CREATE TABLE {history} (case_id TEXT NOT NULL, version INTEGER NOT NULL, {state_cols}, "
         "pos BIGINT NOT NULL, event_type TEXT NOT NULL, by_op TEXT, recorded_at BIGINT, "
         "next_at BIGINT, detail TEXT)",
         f"CREATE TABLE {tracking} (name TEXT PRIMARY KEY, pos BIGINT NOT NULL)",
@@ -153,7 +147,7 @@ def ensure_tables(db: Database, suffix: str = "") -> None:
 
 
 def check_columns(db: Database, suffix: str = "") -> None:
-    """Refuse to write into an rm_cases that lacks columns of CaseRow (rebuild it instead)."""
+    """Refuse to write into a case table that lacks columns of CaseRow (rebuild it instead)."""
     missing = missing_columns(db, suffix)
     if missing:
         raise ReadModelsOutdated(missing)
@@ -162,17 +156,17 @@ def check_columns(db: Database, suffix: str = "") -> None:
 def drop_tables(db: Database, suffix: str) -> None:
     """Drop a set of tables (used for leftovers of an interrupted rebuild)."""
     with db.transaction():
-        for table in TABLES:
+        for table in CASE_TABLES:
             db.execute(f"DROP TABLE IF EXISTS {table}{suffix}")
 
 
 def swap_in(db: Database, suffix: str) -> None:
     """Replace the live tables by the suffixed ones in one transaction."""
     with db.transaction():
-        for table in TABLES:
+        for table in CASE_TABLES:
             db.execute(f"DROP TABLE IF EXISTS {table}_old")
             if db.table_exists(table):
                 db.execute(f"ALTER TABLE {table} RENAME TO {table}_old")
             db.execute(f"ALTER TABLE {table}{suffix} RENAME TO {table}")
-        for table in TABLES:
+        for table in CASE_TABLES:
             db.execute(f"DROP TABLE IF EXISTS {table}_old")

@@ -8,23 +8,21 @@ from typing import Any
 
 import orjson
 
+from domain.vocabulary import EventType
 from projections.caserow import CaseRow, WorkingDays
 from projections.db import Database
 from projections.fold import AT, VERSION, Row, fold_stored
 from projections.record import EventRecord
 from projections.schema import (
     CASE_COLUMNS,
-    CASES,
-    HISTORY,
     HISTORY_COLUMNS,
-    SNAPSHOT_COLUMNS,
-    TRACKING,
-    TRACKING_NAME,
+    STATE_COLUMNS,
     check_columns,
     ensure_tables,
     micros,
     row_from_values,
 )
+from projections.tables import CASES, HISTORY, TRACKING, TRACKING_NAME
 
 CHUNK = 500
 DETAIL_FIELDS = ("department", "co_departments", "reason", "working_days", "level", "note",
@@ -32,7 +30,9 @@ DETAIL_FIELDS = ("department", "co_departments", "reason", "working_days", "leve
                  "priority", "region", "title", "number", "resolved")
 DETAIL_TEXT_CHARS = 300
 NEXT_AT = HISTORY_COLUMNS.index("next_at")  # index of next_at in a history row
-_SNAPSHOT = itemgetter(*(CASE_COLUMNS.index(c) for c in SNAPSHOT_COLUMNS))
+_STATE = itemgetter(*(CASE_COLUMNS.index(c) for c in STATE_COLUMNS))
+
+
 def _encode(value: Any) -> str:
     """Compact JSON text (UTF-8, no ASCII escapes; orjson: about ten times as fast as json)."""
     return orjson.dumps(value).decode()
@@ -40,7 +40,7 @@ def _encode(value: Any) -> str:
 
 def history_row(row: Row, rec: EventRecord) -> list[Any]:
     """The rm_history row of an event: the case row after it plus the event's own columns."""
-    return [*_SNAPSHOT(row), rec.position, rec.type, rec.fields.get("by"),
+    return [*_STATE(row), rec.position, rec.type, rec.fields.get("by"),
             micros(rec.recorded_at), None, _detail(rec)]
 
 
@@ -165,7 +165,7 @@ def _detail(rec: EventRecord) -> str:
             out[name] = value
     out["deadlines"] = rec.get("deadlines") or {}
     out["action_id"] = rec.get("action_id")
-    if rec.type == "DeadlinesRevised":
+    if rec.type == EventType.DEADLINES_REVISED:
         out.update(_revision_detail(rec))
     return _encode(out)
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import calendar as _cal
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from domain.calendar import BUSINESS_TZ, WorkingCalendar
+from domain.calendar import BUSINESS_TZ, WorkingCalendar, end_of_day
+from domain.vocabulary import OFFICE
 from projections.caserow import WorkingDays
 from projections.db import Database
-from scorecards.bulletin import Bulletin, MonthInputs, build_bulletin
+from scorecards.bulletin import BulletinContent, MonthInputs, build_bulletin
 from scorecards.casefacts import CaseFact, case_facts
 from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
@@ -30,12 +31,7 @@ class Context:
 
     def names(self) -> dict[str, str]:
         """Code → name, with the office."""
-        return {"OFFICE": self.office_name, **{u.code: u.name for u in self.units}}
-
-
-def end_of(day: date) -> datetime:
-    """The last moment of a day, Beijing time."""
-    return datetime.combine(day, time(23, 59, 59, 999999), BUSINESS_TZ)
+        return {OFFICE: self.office_name, **{u.code: u.name for u in self.units}}
 
 
 def month_bounds(month: str) -> tuple[date, date]:
@@ -52,7 +48,7 @@ def previous_month(month: str) -> str:
 
 def cut_off(month: str, rules: Rules) -> datetime:
     """The moment a month's figures are taken: end of the Nth day after the month closes."""
-    return end_of(month_bounds(month)[1] + timedelta(days=rules.bulletin_days_after))
+    return end_of_day(month_bounds(month)[1] + timedelta(days=rules.bulletin_days_after))
 
 
 def score_period(db: Database, ctx: Context, rules: Rules, day_from: date, day_to: date,
@@ -94,7 +90,7 @@ def month_inputs(db: Database, ctx: Context, rules: Rules, month: str) -> MonthI
 
 
 def bulletin_for(db: Database, ctx: Context, rules: Rules, month: str,
-                 memo: dict[str, MonthInputs] | None = None) -> Bulletin:
+                 memo: dict[str, MonthInputs] | None = None) -> BulletinContent:
     """The month's bulletin under the given rules, figures as of its cut-off (`memo` keeps
     each month's inputs for the next month's comparison, while the read models stay put)."""
     def inputs(m: str) -> MonthInputs:

@@ -11,8 +11,8 @@ from projections import charges as ch
 from projections.caserow import WorkingDays
 from projections.db import Database
 from projections.schema import HISTORY_COLUMNS, from_micros, micros, to_micros
-
-OFFICE = "OFFICE"
+from projections.tables import HISTORY
+from scorecards.overdue import charged_to, overdue_stage
 
 
 @dataclass(frozen=True)
@@ -43,28 +43,9 @@ class CaseAudit:
     overdue_stage_now: str | None = None
 
 
-def stage_overdue(s: dict[str, Any], moment: datetime) -> str | None:
-    """The stage a case (snapshot s) is overdue in at a moment, or None (cf. scorecards.asof)."""
-    def passed(due: datetime | None) -> bool:
-        return due is not None and due < moment
-
-    status = s["status"]
-    if status == "assigned" and passed(s["claim_due"]):
-        return "claim"
-    if status == "claimed" and s["opinion_at"] is None and passed(s["opinion_due"]):
-        return "opinion"
-    if status in ("assigned", "claimed") and passed(s["reply_due"]):
-        return "reply"
-    if status == "reply_submitted" and passed(s["reply_due"]):
-        return "approval"
-    if status == "disputed" and passed(s["reply_due"]):
-        return "reassignment"
-    return None
-
-
-def load_snapshots(db: Database, case_id: str) -> list[dict[str, Any]]:
-    """The case's history rows, oldest first, times as datetimes."""
-    rows = db.fetchall(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM rm_history "
+def load_history(db: Database, case_id: str) -> list[dict[str, Any]]:
+    """The case's history rows (its state after each event), oldest first, times as datetimes."""
+    rows = db.fetchall(f"SELECT {', '.join(HISTORY_COLUMNS)} FROM {HISTORY} "
                        "WHERE case_id = ? ORDER BY version", (case_id,))
     out = []
     for values in rows:
@@ -76,14 +57,14 @@ def load_snapshots(db: Database, case_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def audit(snapshots: Sequence[dict[str, Any]], as_of: datetime,
+def audit(history: Sequence[dict[str, Any]], as_of: datetime,
           calendar: WorkingDays) -> CaseAudit:
     """Per event: holder, reply deadline, overdue stage at that moment; time per holder."""
     events: list[AuditEvent] = []
     held: dict[str, float] = {}
     late: dict[str, float] = {}
     previous: dict[str, Any] | None = None
-    for s in snapshots:
+    for s in history:
         if s["at"] > as_of:
             break
         end = min(s["next_at"] or as_of, as_of)
@@ -92,17 +73,16 @@ def audit(snapshots: Sequence[dict[str, Any]], as_of: datetime,
         events.append(AuditEvent(
             version=s["version"], type=s["event_type"], at=s["at"], by=s["by_op"] or "",
             holder=s["holder"], status=s["status"], deadline=s["reply_due"],
-            overdue_stage=stage_overdue(previous, s["at"]) if previous else None,
+            overdue_stage=overdue_stage(previous, s["at"]) if previous else None,
             held_days=round(span, 2), detail=s["detail"] or "{}"))
         previous = s
     last = previous
-    now_stage = stage_overdue(last, as_of) if last else None
+    now_stage = overdue_stage(last, as_of) if last else None
     holder = None
     if last and last["published_late"]:
         holder = last["late_holder"]
     elif last and now_stage:
-        holder = OFFICE if last["status"] == "disputed" else (
-            last["overdue_holder"] or last["holder"])
+        holder = charged_to(last)
     if last is not None:  # the same charges the figures read: stored ones plus the open period
         charges = ch.as_of(last["charges"], last["holder"], last["status"], micros(last["at"]),
                            micros(as_of), to_micros(last["reply_due"]),

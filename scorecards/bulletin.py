@@ -8,6 +8,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from domain.labels import OVERDUE_STAGE_ZH
+from domain.vocabulary import OFFICE
 from scorecards.casefacts import CaseFact
 from scorecards.exposure import Entry
 from scorecards.masking import mask_text
@@ -23,8 +25,6 @@ OVERALL = (("received", "受理件数"), ("replied", "公开回复件数"), ("re
            ("ratings_default", "满意度评价中默认评价件数"),
            ("resolution_rate", "解决率（群众答复）"),
            ("resolved_answers", "群众答复“是否解决”件数"))
-STAGE_ZH = {"claim": "认领超期", "opinion": "办理意见超期", "reply": "答复超期",
-            "approval": "审定发布超期", "reassignment": "待改派超期"}
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,8 @@ class CaseLine:
 
 
 @dataclass(frozen=True)
-class Bulletin:
-    """The whole bulletin; its content hash covers every field."""
+class BulletinContent:
+    """The whole bulletin's content (domain/bulletin.py records it issued); its hash covers all."""
 
     month: str
     city: str
@@ -132,7 +132,7 @@ def _name(names: dict[str, str], code: str) -> str:
 
 
 def build_bulletin(this: MonthInputs, last: MonthInputs, rules: Rules, city: str,
-                   office: str) -> Bulletin:
+                   office: str) -> BulletinContent:
     """The bulletin of `this` month compared with `last` month."""
     now, before = this.figures["total"], last.figures["total"]
     overall = tuple(Figure(k, label, now.get(k), before.get(k), _change(now.get(k),
@@ -148,10 +148,10 @@ def build_bulletin(this: MonthInputs, last: MonthInputs, rules: Rules, city: str
     names = this.names
     overdue = tuple(CaseLine(f.number, _name(names, f.overdue_charged_to or f.replied_late_by
                                              or f.department), mask_text(f.title),
-                             STAGE_ZH.get(f.overdue_stage or "", "超期后才公开回复"))
+                             OVERDUE_STAGE_ZH.get(f.overdue_stage or "", "超期后才公开回复"))
                     for f in this.facts if f.overdue_stage or f.replied_late_by)
     owing = sorted({f.overdue_charged_to or f.replied_late_by or "" for f in this.facts
-                    if f.overdue_stage or f.replied_late_by} - {"", "OFFICE"})
+                    if f.overdue_stage or f.replied_late_by} - {"", OFFICE})
     to_explain = tuple(CaseLine("", _name(names, code), "", "、".join(
         f.number for f in this.facts
         if code in (f.overdue_charged_to, f.replied_late_by))) for code in owing)
@@ -163,7 +163,7 @@ def build_bulletin(this: MonthInputs, last: MonthInputs, rules: Rules, city: str
                   for e in this.exposure if (e.rule, e.case, e.department) not in seen)
     counts = Counter(f.category for f in this.facts)
     categories = tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:LIST_SIZE])
-    return Bulletin(
+    return BulletinContent(
         month=this.month, city=city, office=office, rules_version=rules.version,
         as_of=this.as_of, previous_month=last.month, overall=overall,
         rankings=tuple(_row(c) for c in ranked),

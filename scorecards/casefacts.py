@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.vocabulary import OFFICE
 from projections import charges as ch
 from projections.db import Database
 from projections.schema import to_micros
-from scorecards.asof import bind, snapshot_sql
-
-OFFICE = "OFFICE"
+from projections.tables import CASES
+from scorecards.asof import as_of_sql, bind
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,12 @@ class CaseFact:
 
 
 _QUERY = f"""
-SELECT c.number, COALESCE(s.lead, 'OFFICE'), c.category, c.title, s.claimed_on_time,
+SELECT c.number, COALESCE(s.lead, '{OFFICE}'), c.category, c.title, s.claimed_on_time,
   s.published_at, s.closed_at, s.rating, s.rating_default, s.overdue_stage, s.charged_to,
   s.published_late, s.late_holder, s.supervision_count, s.accountability_count, s.resolved,
   c.first_assigned_day, s.charges
-FROM ({snapshot_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) s
-JOIN rm_cases c ON c.case_id = s.case_id
+FROM ({as_of_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to")}) s
+JOIN {CASES} c ON c.case_id = s.case_id
 ORDER BY c.number
 """
 
@@ -52,7 +52,7 @@ def case_facts(db: Database, day_from: date, day_to: date, as_of: datetime) -> l
     """Facts of every case first assigned in [day_from, day_to], as they stood at as_of."""
     text, params = bind(_QUERY, as_of=to_micros(as_of), day_from=day_from.isoformat(),
                         day_to=day_to.isoformat())
-    with db.snapshot():
+    with db.consistent_read():
         rows = db.fetchall(text, params)
     return [CaseFact(
         number=str(r[0]), department=str(r[1]), category=str(r[2] or ""), title=str(r[3] or ""),

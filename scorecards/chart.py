@@ -6,13 +6,13 @@ import io
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scorecards.bulletin import Bulletin
+from scorecards.bulletin import BulletinContent
 
 WIDTH, HEIGHT, MARGIN = 960, 420, 50
 GROUP_COLOURS = ("#c0392b", "#2c7fb8", "#41ab5d", "#8856a7", "#f39c12")
 
 
-def score_chart_png(b: Bulletin) -> bytes:
+def score_chart_png(b: BulletinContent) -> bytes:
     """Scores of the ranked units, grouped by peer group, as PNG bytes (deterministic)."""
     rows = [r for r in b.rankings if r.score is not None]
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")

@@ -9,23 +9,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.calendar import BUSINESS_TZ
+from domain.labels import STAGE_ZH, STANDING_ZH
+from domain.vocabulary import OFFICE, ExposureRule
 from projections import charges as ch
 from projections.caserow import WorkingDays
 from projections.db import Database
-from projections.schema import SNAPSHOT_COLUMNS, from_micros, to_micros
-from scorecards.asof import bind, snapshot_sql
-
-STATUS_ZH = {"assigned": "已交办未认领", "claimed": "办理中", "disputed": "退回待改派",
-             "reply_submitted": "结果待审定", "published": "已公开回复", "closed": "已办结",
-             "archived": "已归档"}
-STAGE_DUE = {"claim": "claim_due", "opinion": "opinion_due", "reply": "reply_due",
-             "approval": "reply_due", "reassignment": "reply_due"}
-STAGE_ZH = {"claim": "认领", "opinion": "办理意见", "reply": "答复", "approval": "审定发布",
-            "reassignment": "改派"}
-# Each rule's Chinese name: what a reader sees wherever an entry's rule is shown.
-RULE_ZH = {"overdue": "超期", "returned": "多次发回重办", "dissatisfied_after_rework":
-           "重办后仍不满意", "supervision_unanswered": "督办未回应", "passed_on": "推诿"}
-
+from projections.schema import STATE_COLUMNS, from_micros, to_micros
+from projections.tables import CASES
+from scorecards.asof import as_of_sql, bind
+from scorecards.overdue import STAGE_DUE
 
 # Version of the default rules; 2026-i16 added 推诿 (passed_on) and the charge to the unit aimed at.
 RULES_VERSION = "2026-i16"
@@ -61,13 +53,13 @@ class Entry:
 
 
 _QUERY = f"""
-SELECT s.*, c.number, c.title, c.reply_summary FROM ({snapshot_sql()}) s
-JOIN rm_cases c ON c.case_id = s.case_id
+SELECT s.*, c.number, c.title, c.reply_summary FROM ({as_of_sql()}) s
+JOIN {CASES} c ON c.case_id = s.case_id
 WHERE s.first_assigned_at IS NOT NULL AND (s.overdue_stage IS NOT NULL OR s.published_late = 1
    OR s.rework_count >= :returned OR s.dissatisfied_after_rework_at IS NOT NULL
    OR s.supervision_due < :as_of OR s.supervision_late > 0 OR s.dispute_count >= :passed)
 """
-_COLUMNS = (*SNAPSHOT_COLUMNS, "overdue_stage", "charged_to", "number", "title", "reply_summary")
+_COLUMNS = (*STATE_COLUMNS, "overdue_stage", "charged_to", "number", "title", "reply_summary")
 
 
 def exposure(db: Database, as_of: datetime, rules: ExposureRules, calendar: WorkingDays,
@@ -76,7 +68,7 @@ def exposure(db: Database, as_of: datetime, rules: ExposureRules, calendar: Work
     returned = rules.returned_times if rules.returned_times > 0 else 10**9
     passed = rules.passed_on_times if rules.passed_on_times > 0 else 10**9
     text, params = bind(_QUERY, as_of=to_micros(as_of), returned=returned, passed=passed)
-    with db.snapshot():
+    with db.consistent_read():
         rows = [dict(zip(_COLUMNS, r, strict=True)) for r in db.fetchall(text, params)]
     out: list[Entry] = []
     for r in rows:
@@ -87,46 +79,47 @@ def exposure(db: Database, as_of: datetime, rules: ExposureRules, calendar: Work
 def _entries(r: dict[str, Any], as_of: datetime, rules: ExposureRules, calendar: WorkingDays,
              names: dict[str, str]) -> list[Entry]:
     """The entries one case earns."""
-    lead = r["lead"] or r["last_disputed_by"] or "OFFICE"
-    found: list[tuple[str, str, str, int | None, int | None]] = []
+    lead = r["lead"] or r["last_disputed_by"] or OFFICE
+    found: list[tuple[ExposureRule, str, str, int | None, int | None]] = []
     if rules.overdue_working_days > 0:
         if r["overdue_stage"]:
             due = r[STAGE_DUE[r["overdue_stage"]]]
             days = calendar.working_days_between(from_micros(due) or as_of, as_of)
             if days >= rules.overdue_working_days:
-                found.append(("overdue", r["charged_to"],
+                found.append((ExposureRule.OVERDUE, r["charged_to"],
                               f"{STAGE_ZH[r['overdue_stage']]}已超期 {days:.1f} 个工作日，尚未完成",
                               due, None))
         elif r["published_late"] and (r["late_days"] or 0) >= rules.overdue_working_days:
-            found.append(("overdue", r["late_holder"] or lead,
+            found.append((ExposureRule.OVERDUE, r["late_holder"] or lead,
                           f"超过答复期限 {r['late_days']:.1f} 个工作日才公开回复",
                           r["reply_due"], r["published_at"]))
     if rules.returned_times > 0 and r["rework_count"] >= rules.returned_times:
-        found.append(("returned", lead, f"办理结果不合格，被发回重办 {r['rework_count']} 次",
+        found.append((ExposureRule.RETURNED, lead,
+                      f"办理结果不合格，被发回重办 {r['rework_count']} 次",
                       r["reply_due"], r["at"]))
     if rules.dissatisfied_after_rework and r["dissatisfied_after_rework_at"] is not None:
-        found.append(("dissatisfied_after_rework", lead, "发回重办后群众评价仍为“不满意”",
-                      None, r["dissatisfied_after_rework_at"]))
+        found.append((ExposureRule.DISSATISFIED_AFTER_REWORK, lead,
+                      "发回重办后群众评价仍为“不满意”", None, r["dissatisfied_after_rework_at"]))
     if rules.supervision_unanswered:
         due = r["supervision_due"]
         if due is not None and due < to_micros(as_of):  # the unit the notice was aimed at
-            found.append(("supervision_unanswered", r["supervision_unit"] or lead,
+            found.append((ExposureRule.SUPERVISION_UNANSWERED, r["supervision_unit"] or lead,
                           "督办通知超过回复时限仍未回应", due, None))
         elif r["supervision_late"]:
             unheeded = {u: int(c["unheeded"]) for u, c in ch.load(r["charges"]).items()
                         if c.get("unheeded")}
             for unit, times in sorted((unheeded or {r["supervision_late_unit"] or lead:
                                                     r["supervision_late"]}).items()):
-                found.append(("supervision_unanswered", unit,
+                found.append((ExposureRule.SUPERVISION_UNANSWERED, unit,
                               f"{times} 次督办通知未在时限内回应",
                               r["supervision_late_due"], None))
     if rules.passed_on_times > 0 and r["dispute_count"] >= rules.passed_on_times:
         for unit, c in sorted(ch.load(r["charges"]).items()):  # each unit that passed it on
             if c.get("disputes"):
-                found.append(("passed_on", unit,
+                found.append((ExposureRule.PASSED_ON, unit,
                               f"本案被相关单位相互推诿、退回改派 {r['dispute_count']} 次，"
                               f"本单位退回 {int(c['disputes'])} 次", None, None))
-    return [Entry(rule=rule, reason=reason, case=r["number"], department=who,
+    return [Entry(rule=rule.value, reason=reason, case=r["number"], department=who,
                   department_name=names.get(who, who), demand=r["title"],
                   handling=_handling(r), assigned_at=_iso(r["first_assigned_at"]),
                   deadline=_iso(due), event_at=_iso(at))
@@ -137,7 +130,7 @@ def _handling(r: dict[str, Any]) -> str:
     """A summary of the handling: the published reply, or where the case stands."""
     if r["published_at"] is not None and r["reply_summary"]:
         return str(r["reply_summary"])
-    return STATUS_ZH.get(r["status"], r["status"])
+    return STANDING_ZH.get(r["status"], r["status"])
 
 
 def _iso(micros: int | None) -> str | None:

@@ -16,6 +16,7 @@ _PATTERNS = re.compile(
     r"|(?P<run>\d{7,})"
 )
 STAR = "*"
+ID_DIGITS = 15  # the shorter ID card number
 
 
 def _star(text: str, head: int, tail: int) -> str:
@@ -71,6 +72,19 @@ def mask_text(text: str) -> str:
     landlines their area code and last 2 digits, any other run of 7+ digits its last 2.
     """
     return _PATTERNS.sub(_replace, text) if text else text
+
+
+def hide_contacts(text: str, hidden: str) -> str:
+    """Free text with each contact mask_text finds replaced whole by `hidden` (dead letters).
+
+    A run of digits that is no contact pattern is hidden only when it is long enough to be an
+    ID card number typed next to letters; shorter ones (case numbers, times) stay readable.
+    """
+    def replace(m: re.Match[str]) -> str:
+        run = m.group("run")
+        return m.group(0) if run is not None and len(run) < ID_DIGITS else hidden
+
+    return _PATTERNS.sub(replace, text) if text else text
 
 
 FREE_TEXT = ("demand", "reason", "handling")

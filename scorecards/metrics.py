@@ -7,16 +7,16 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ, WorkingCalendar
+from domain.vocabulary import OFFICE, SATISFIED, STAGES, Status
 from projections import charges as ch
 from projections.db import Database
 from projections.row import WorkingDays
 from projections.schema import micros
-from scorecards.asof import STAGES, bind, snapshot_sql
+from scorecards.asof import as_of_sql, bind
 from scorecards.wilson import rate, wilson
 
-OFFICE = "OFFICE"
 SMALL_SAMPLE = 20
-# The snapshot columns the figures read (fewer columns: less to read and to carry per case).
+# The state columns the figures read (fewer columns: less to read and to carry per case).
 FIGURE_COLUMNS = ("first_assigned_day", "at", "lead", "status", "holder", "overdue_holder",
                   "claim_due", "opinion_due", "reply_due", "opinion_at", "claimed_at",
                   "claimed_on_time", "first_submitted_at", "published_at", "published_late",
@@ -30,43 +30,44 @@ _PERIOD = ("(first_assigned_day >= :day_from AND first_assigned_day <= :day_to) 
            "AND registered_day <= :day_to)")
 CHARGE_COLUMNS = ("charges", "holder", "status", "at", "reply_due")
 
+_SATISFIED = ", ".join(f"'{r}'" for r in SATISFIED)
 _AGGREGATES = f"""
-SELECT COALESCE(lead, 'OFFICE') AS code,
+SELECT COALESCE(lead, '{OFFICE}') AS code,
   COUNT(*) AS received,
   SUM(CASE WHEN claimed_at IS NOT NULL THEN 1 ELSE 0 END) AS claimed,
   SUM(CASE WHEN claimed_on_time = 1 THEN 1 ELSE 0 END) AS claimed_on_time,
   SUM(CASE WHEN first_submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS submitted,
   SUM(CASE WHEN published_at IS NOT NULL THEN 1 ELSE 0 END) AS replied,
   SUM(CASE WHEN published_late = 1 AND late_holder = lead THEN 1 ELSE 0 END) AS replied_late,
-  SUM(CASE WHEN published_late = 1 AND late_holder = 'OFFICE' THEN 1 ELSE 0 END)
+  SUM(CASE WHEN published_late = 1 AND late_holder = '{OFFICE}' THEN 1 ELSE 0 END)
     AS replied_late_office,
-  SUM(CASE WHEN published_late = 1 AND late_holder <> 'OFFICE' AND late_holder <> lead
+  SUM(CASE WHEN published_late = 1 AND late_holder <> '{OFFICE}' AND late_holder <> lead
       THEN 1 ELSE 0 END) AS replied_late_earlier,
   SUM(CASE WHEN closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed,
   SUM(CASE WHEN rating IS NOT NULL THEN 1 ELSE 0 END) AS rated,
   SUM(CASE WHEN rating IS NOT NULL AND rating_default = 0 THEN 1 ELSE 0 END) AS rated_explicit,
   SUM(CASE WHEN rating_default = 1 THEN 1 ELSE 0 END) AS rated_default,
-  SUM(CASE WHEN rating IN ('满意', '基本满意') THEN 1 ELSE 0 END) AS satisfied,
-  SUM(CASE WHEN rating IN ('满意', '基本满意') AND rating_default = 0 THEN 1 ELSE 0 END)
+  SUM(CASE WHEN rating IN ({_SATISFIED}) THEN 1 ELSE 0 END) AS satisfied,
+  SUM(CASE WHEN rating IN ({_SATISFIED}) AND rating_default = 0 THEN 1 ELSE 0 END)
     AS satisfied_explicit,
   SUM(CASE WHEN rework_count > 0 THEN 1 ELSE 0 END) AS reworked,
   SUM(CASE WHEN supervision_count > 0 THEN 1 ELSE 0 END) AS supervised,
   SUM(CASE WHEN dispute_count > 0 THEN 1 ELSE 0 END) AS reassigned,
-  SUM(CASE WHEN overdue_stage IS NOT NULL AND charged_to <> 'OFFICE' THEN 1 ELSE 0 END)
+  SUM(CASE WHEN overdue_stage IS NOT NULL AND charged_to <> '{OFFICE}' THEN 1 ELSE 0 END)
     AS overdue_open,
-  SUM(CASE WHEN overdue_stage IS NOT NULL AND charged_to = 'OFFICE' THEN 1 ELSE 0 END)
+  SUM(CASE WHEN overdue_stage IS NOT NULL AND charged_to = '{OFFICE}' THEN 1 ELSE 0 END)
     AS overdue_open_office,
   {", ".join(f"SUM(CASE WHEN overdue_stage = '{s}' THEN 1 ELSE 0 END) AS overdue_{s}"
              for s in STAGES)},
   SUM(CASE WHEN handling_days IS NOT NULL THEN handling_days ELSE 0 END) AS handling_sum,
   SUM(CASE WHEN resolved IS NOT NULL THEN 1 ELSE 0 END) AS resolved_answers,
   SUM(CASE WHEN resolved = 1 THEN 1 ELSE 0 END) AS resolved_yes,
-  SUM(CASE WHEN status = 'registered' THEN 1 ELSE 0 END) AS unassigned
-FROM ({snapshot_sql(_PERIOD, FIGURE_COLUMNS)}) c
-GROUP BY COALESCE(lead, 'OFFICE')
+  SUM(CASE WHEN status = '{Status.REGISTERED}' THEN 1 ELSE 0 END) AS unassigned
+FROM ({as_of_sql(_PERIOD, FIGURE_COLUMNS)}) c
+GROUP BY COALESCE(lead, '{OFFICE}')
 """
 _CHARGES = (f"SELECT {', '.join(CHARGE_COLUMNS)} "
-            f"FROM ({snapshot_sql(_PERIOD, (*FIGURE_COLUMNS, 'charges'))}) c")
+            f"FROM ({as_of_sql(_PERIOD, (*FIGURE_COLUMNS, 'charges'))}) c")
 # Counts filled from the per-unit charges (projections/charges.py), not from the SQL aggregates.
 CHARGED = ("disputed", "late_results", "disputes_made", "held_days", "held_days_overdue",
            "supervision_notices", "referrals")
@@ -177,7 +178,7 @@ def department_counts(db: Database, day_from: date, day_to: date, as_of: datetim
     params = {"as_of": moment, "day_from": day_from.isoformat(), "day_to": day_to.isoformat()}
     names = [f.name for f in fields(Counts) if f.name not in CHARGED]
     out: dict[str, Counts] = {}
-    with db.snapshot():
+    with db.consistent_read():
         for row in db.fetchall(*bind(_AGGREGATES, **params)):
             values: dict[str, Any] = {n: (float(v or 0) if n == "handling_sum" else int(v or 0))
                       for n, v in zip(names, row[1:], strict=True)}

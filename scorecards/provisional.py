@@ -7,13 +7,14 @@ from datetime import date, datetime
 from domain.calendar import end_of_day
 from projections.db import Database
 from projections.schema import to_micros
-from scorecards.asof import bind, snapshot_sql
+from projections.tables import CASES
+from scorecards.asof import as_of_sql, bind
 
 _QUERY = f"""
 SELECT c.number
-FROM ({snapshot_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to "
+FROM ({as_of_sql("first_assigned_day >= :day_from AND first_assigned_day <= :day_to "
                     "AND reply_due > :after")}) s
-JOIN rm_cases c ON c.case_id = s.case_id
+JOIN {CASES} c ON c.case_id = s.case_id
 ORDER BY c.number
 """
 
@@ -24,5 +25,5 @@ def provisional_cases(db: Database, day_from: date, day_to: date, as_of: datetim
     after the last day the calendar covers (so it was set on the provisional rule)."""
     text, params = bind(_QUERY, as_of=to_micros(as_of), day_from=day_from.isoformat(),
                         day_to=day_to.isoformat(), after=to_micros(end_of_day(covered_until)))
-    with db.snapshot():
+    with db.consistent_read():
         return tuple(str(r[0]) for r in db.fetchall(text, params))

@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.text.run import Run
 
-from scorecards.bulletin import Bulletin
+from scorecards.bulletin import BulletinContent
 from scorecards.chart import score_chart_png
 from scorecards.render_md import ANCHOR_TITLE, Anchor, footer, sections, title
 
@@ -40,7 +40,7 @@ def _style_defaults(doc: object) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
 
-def render_docx(b: Bulletin, path: Path, anchor: Anchor = ()) -> Path:
+def render_docx(b: BulletinContent, path: Path, anchor: Anchor = ()) -> Path:
     """Write the bulletin as .docx: title, sections with tables, a chart, provenance."""
     doc = Document()
     _style_defaults(doc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scorecards.bulletin import Bulletin, CaseLine, RankRow
+from scorecards.bulletin import BulletinContent, CaseLine, RankRow
 from scorecards.inert import md_escape
 from scorecards.masking import mask_text
 
@@ -23,7 +23,7 @@ class Section:
     rows: tuple[tuple[str, ...], ...]
 
 
-def title(b: Bulletin) -> str:
+def title(b: BulletinContent) -> str:
     """The bulletin's title."""
     year, month = b.month.split("-")
     return f"{b.city}网络问政工作{year}年{int(month)}月通报"
@@ -55,7 +55,7 @@ def _case_rows(lines: tuple[CaseLine, ...]) -> tuple[tuple[str, ...], ...]:
     return tuple((c.number, c.department, mask_text(c.title), mask_text(c.note)) for c in lines)
 
 
-def sections(b: Bulletin) -> list[Section]:
+def sections(b: BulletinContent) -> list[Section]:
     """The bulletin's sections in order."""
     prev = b.previous_month
     return [
@@ -86,13 +86,13 @@ def sections(b: Bulletin) -> list[Section]:
     ]
 
 
-def footer(b: Bulletin) -> str:
+def footer(b: BulletinContent) -> str:
     """Provenance: rules version, cut-off and content hash (and any provisional deadlines)."""
     return (provisional_note(b) + f"考核规则版本：{b.rules_version}；数据截至：{b.as_of}；"
             f"内容摘要（SHA-256）：{b.content_hash()}")
 
 
-def provisional_note(b: Bulletin) -> str:
+def provisional_note(b: BulletinContent) -> str:
     """The note that some figures rest on provisional deadlines, or ''."""
     if not b.provisional:
         return ""
@@ -118,7 +118,7 @@ def _code(text: str) -> str:
     return text.replace("`", "").replace("|", "").replace("\n", " ")
 
 
-def render_markdown(b: Bulletin, anchor: Anchor = ()) -> str:
+def render_markdown(b: BulletinContent, anchor: Anchor = ()) -> str:
     """The bulletin as Markdown, every text from data escaped, the checkpoint when given."""
     lines = [f"# {md_escape(title(b))}", "", md_escape(b.office), ""]
     for s in sections(b):

@@ -7,7 +7,7 @@ from typing import Any
 
 import xlsxwriter
 
-from scorecards.bulletin import Bulletin
+from scorecards.bulletin import BulletinContent
 from scorecards.inert import write_cell, write_cells
 from scorecards.masking import mask_text
 from scorecards.render_md import RATE_KEYS, Anchor, title
@@ -15,7 +15,7 @@ from scorecards.render_md import RATE_KEYS, Anchor, title
 SHEETS = ("总体情况", "单位排名", "超期督办", "曝光台新增", "问题类别", "说明")
 
 
-def render_xlsx(b: Bulletin, path: Path, anchor: Anchor = ()) -> Path:
+def render_xlsx(b: BulletinContent, path: Path, anchor: Anchor = ()) -> Path:
     """Write the appendix workbook; rates are fractions formatted as percentages."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))

@@ -6,8 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from domain.labels import RULE_ZH
+from domain.vocabulary import Rating
 from scorecards.casefacts import CaseFact
-from scorecards.exposure import RULE_ZH
 from scorecards.rules import Rules
 
 RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决率（办结）",
@@ -15,7 +16,7 @@ RATE_LABELS = {"response": "响应率（按时认领）", "resolution": "解决�
 DEDUCTION_LABELS = {"overdue": "超期", "exposure": "曝光台条目", "supervision": "被督办",
                     "accountability": "移送问责"}
 KINDS = tuple(DEDUCTION_LABELS)
-# The exposure rules' Chinese names (scorecards/exposure.py); never show a rule's key.
+# The exposure rules' Chinese names (domain/labels.py); never show a rule's key.
 def rule_name(rule: str) -> str:
     """An exposure rule's Chinese name."""
     return RULE_ZH.get(rule, "其他曝光规则")
@@ -194,7 +195,9 @@ def rate_traces(facts: Sequence[CaseFact], rules: Rules) -> tuple[RateTrace, ...
     w, how = rules.weights, rules.answers
 
     def satisfied(f: CaseFact) -> float:
-        return {"满意": 1.0, "基本满意": w.basic_satisfied}.get(f.rating or "", 0.0)
+        credit: dict[str, float] = {Rating.SATISFIED: 1.0,
+                                    Rating.BASICALLY_SATISFIED: w.basic_satisfied}
+        return credit.get(f.rating or "", 0.0)
 
     def claimed(f: CaseFact) -> float:
         return 1.0 if f.claimed_on_time else 0.0

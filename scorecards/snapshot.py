@@ -17,15 +17,16 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.calendar import BUSINESS_TZ
+from domain.calendar import BUSINESS_TZ, end_of_day
 from projections.db import POSTGRES, Database
-from projections.schema import TRACKING, TRACKING_NAME
-from scorecards.assess import Context, end_of, score_period_with_facts
+from projections.tables import SCORECARD_CARDS as CARDS
+from projections.tables import SCORECARD_SNAPSHOTS as SNAPSHOTS
+from projections.tables import TRACKING, TRACKING_NAME
+from scorecards.assess import Context, score_period_with_facts
 from scorecards.rules import Rules
 from scorecards.scoring import Deduction, RateTrace, Scorecard, ScoreSheet
 from scorecards.trend import MonthPoint, monthly
 
-SNAPSHOTS, CARDS = "rm_scorecard_snapshots", "rm_scorecard_cards"
 KAFKA_OFFSETS = "wenzheng_kafka_offsets"  # consumers/projector.py OFFSETS (Kafka transport)
 KEEP = 30  # snapshots kept; the oldest computed are dropped when a new one is stored
 
@@ -180,7 +181,7 @@ def is_fresh(snap: Snapshot, position: str, as_of: datetime, now: datetime,
         return True
     if snap.position != position:
         return False
-    return snap.as_of_moment() == as_of or as_of != end_of(as_of.astimezone(BUSINESS_TZ).date())
+    return snap.as_of_moment() == as_of or as_of != end_of_day(as_of.astimezone(BUSINESS_TZ).date())
 
 
 def compute(db: Database, ctx: Context, rules: Rules, year: int, as_of: datetime,

@@ -11,15 +11,16 @@ from typing import Any
 
 from projections.db import POSTGRES, Database
 from projections.follower import StoreSource, catch_up, rebuild
-from projections.schema import CASE_COLUMNS, CASES, HISTORY, HISTORY_COLUMNS, TRACKING, from_sql
+from projections.schema import CASE_COLUMNS, HISTORY_COLUMNS, from_sql
+from projections.tables import CASES, HISTORY, TRACKING
 from scorecards import snapshot
 from scorecards.assess import score_period
 from wenzheng.home import Home
 
 LIMIT = 20  # differences named per table; the rest are counted
 BATCH = 5000
-NAMES = {CASES: "案件现状表（rm_cases）", HISTORY: "案件历史表（rm_history）",
-         TRACKING: "投影位置表（rm_tracking）"}
+NAMES = {CASES: f"案件现状表（{CASES}）", HISTORY: f"案件历史表（{HISTORY}）",
+         TRACKING: f"投影位置表（{TRACKING}）"}
 
 
 def _stream(db: Database, table: str, columns: tuple[str, ...], key: int

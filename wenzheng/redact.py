@@ -7,22 +7,21 @@ import hashlib
 import io
 import json
 import os
-import re
 from pathlib import Path
 from typing import Any
+
+from scorecards.masking import hide_contacts
 
 HIDDEN = "（已隐去）"
 # Fields of an action line that carry no personal data (docs/actions.md); others are hidden.
 KEPT = frozenset({"id", "action", "case", "at", "by", "source", "category", "priority",
                   "region", "department", "co_departments", "working_days", "level",
                   "rating", "channel", "resolved"})
-# Mobile numbers, landlines and resident ID numbers typed into any text.
-CONTACT = re.compile(r"(?<!\d)(?:1[3-9]\d{9}|\d{17}[\dXx]|0\d{2,3}-?\d{7,8})(?![\dXx])")
 
 
 def scrub(text: str) -> str:
-    """Text with phone and ID numbers hidden."""
-    return CONTACT.sub(HIDDEN, text)
+    """Text with phone and ID numbers and e-mail addresses hidden (scorecards/masking.py)."""
+    return hide_contacts(text, HIDDEN)
 
 
 def redact_line(text: str) -> str:

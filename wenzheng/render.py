@@ -7,9 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
-from domain.labels import ACTION_NAMES_ZH, STATUS_ZH
-from scorecards.exposure import RULE_ZH
-from scorecards.masking import mask_phone as mask_phone  # re-exported for the commands
+from domain.labels import ACTION_NAMES_ZH, OVERDUE_STAGE_ZH, RULE_ZH, STATUS_ZH
 from scorecards.masking import mask_text
 
 
@@ -62,15 +60,11 @@ def case_text(state: dict[str, Any], history: list[dict[str, Any]], names: dict[
             f"{ACTION_NAMES_ZH.get(e['type'], e['type']):<8} {e.get('by', ''):<14} "
             f"{who(e.get('holder')):<16} "
             f"{short_time(edl.get('reply')) + ('（暂定）' if edl.get('provisional') else ''):<18}"
-            f"{STAGE_ZH.get(e.get('overdue_stage') or '', ''):<8}"
+            f"{OVERDUE_STAGE_ZH.get(e.get('overdue_stage') or '', ''):<8}"
             f"{'' if e.get('held_working_days') is None else e['held_working_days']}"
         )
     lines.extend(_audit_lines(state.get("audit") or {}, who))
     return "\n".join(lines)
-
-
-STAGE_ZH = {"claim": "认领超期", "opinion": "意见超期", "reply": "答复超期",
-            "approval": "待审定超期", "reassignment": "待改派超期"}
 
 
 def _audit_lines(audit: dict[str, Any], who: Any) -> list[str]:
@@ -82,7 +76,7 @@ def _audit_lines(audit: dict[str, Any], who: Any) -> list[str]:
         late = (audit.get("overdue_working_days") or {}).get(code, 0)
         lines.append(f"  {who(code)}：持有 {days} 个工作日，其中超期 {late} 个工作日")
     if audit.get("overdue_stage_now"):
-        lines.append(f"  当前{STAGE_ZH[audit['overdue_stage_now']]}")
+        lines.append(f"  当前{OVERDUE_STAGE_ZH[audit['overdue_stage_now']]}")
     if audit.get("overdue_holder"):
         lines.append(f"  超期时持有单位：{who(audit['overdue_holder'])}")
     return lines

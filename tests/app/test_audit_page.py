@@ -18,11 +18,11 @@ from domain.case import case_id
 from domain.policy import DeadlinePolicy, TimeLimits
 from projections.db import Database
 from scorecards.inert import md_escape
+from scorecards.masking import mask_phone
 from tests.app.conftest import CASES, page_as, texts
 from wenzheng.cli import main
 from wenzheng.democity import DEPARTMENTS
 from wenzheng.demogen import DemoSpec, generate
-from wenzheng.render import mask_phone
 from wenzheng.webapp.viewlog import views_of
 
 PAGE = "app_pages/audit.py"

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain.calendar import WorkingCalendar
+from domain.labels import RULE_ZH
 from domain.policy import DeadlinePolicy, TimeLimits
 from projections.db import Database
 from scorecards.exposure import Entry, ExposureRules, exposure
@@ -19,7 +20,6 @@ from wenzheng.config import load_settings
 from wenzheng.democity import DEPARTMENTS
 from wenzheng.democlock import home_clock
 from wenzheng.demogen import DemoSpec, generate
-from wenzheng.render import RULE_ZH
 from wenzheng.webapp import moments
 from wenzheng.webapp.publicview import FAST_DAYS
 

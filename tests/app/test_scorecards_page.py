@@ -144,9 +144,8 @@ def test_the_page_shows_a_precomputed_snapshot_with_when_it_was_computed(
         home: Path, expected: dict[str, Any]) -> None:
     import streamlit as st
 
-    from domain.calendar import BUSINESS_TZ
+    from domain.calendar import BUSINESS_TZ, end_of_day
     from scorecards import snapshot
-    from scorecards.assess import end_of
     from wenzheng.commands.projections import open_readmodels
     from wenzheng.commands.scoring import context, rules_for
     from wenzheng.home import Home
@@ -154,7 +153,7 @@ def test_the_page_shows_a_precomputed_snapshot_with_when_it_was_computed(
     db = open_readmodels(Home(home))
     try:
         stored = snapshot.compute(db, context(Home(home)), rules_for(Home(home), 2025, None),
-                                  2025, end_of(AS_OF_DAY),
+                                  2025, end_of_day(AS_OF_DAY),
                                   datetime(2026, 2, 1, 9, 30, tzinfo=BUSINESS_TZ))
     finally:
         db.close()

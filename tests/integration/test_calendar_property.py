@@ -17,7 +17,7 @@ from domain.service import CaseService
 from projections.db import Database
 from projections.follower import StoreSource
 from projections.writer import CaseProjection
-from scorecards.audit import audit, load_snapshots
+from scorecards.audit import audit, load_history
 from scorecards.casefacts import case_facts
 from scorecards.exposure import ExposureRules, exposure
 from scorecards.metrics import metrics
@@ -68,7 +68,7 @@ def read_side(service: CaseService, calendar: WorkingCalendar) -> dict[datetime,
                               {d: d for d in DEPTS}, "办公室"),
                       exposure(db, as_of, ExposureRules(), calendar, {}),
                       case_facts(db, date(2026, 12, 1), date(2028, 12, 31), as_of),
-                      [audit(load_snapshots(db, r.case_id), as_of, calendar)
+                      [audit(load_history(db, r.case_id), as_of, calendar)
                        for r in projection.all_rows().values()])
     return out
 

@@ -24,7 +24,7 @@ from domain.case import case_id
 from projections.db import Database
 from projections.row import WorkingDays
 from scorecards.assess import Context, bulletin_for, score_period
-from scorecards.audit import CaseAudit, audit, load_snapshots
+from scorecards.audit import CaseAudit, audit, load_history
 from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
 from tests.fixtures.postgres import with_schema
@@ -116,7 +116,7 @@ class Applied:
 
     def audit(self, number: str, as_of: datetime = AS_OF) -> CaseAudit:
         """The audit view of a case."""
-        return audit(load_snapshots(self.db, str(case_id(number))), as_of, self.calendar)
+        return audit(load_history(self.db, str(case_id(number))), as_of, self.calendar)
 
     def context(self) -> Context:
         """Scoring's context from the home's configuration."""

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.calendar import BUSINESS_TZ
+from domain.calendar import BUSINESS_TZ, end_of_day
 from projections.db import Database
 from scorecards import snapshot
-from scorecards.assess import end_of, score_period
+from scorecards.assess import score_period
 from tests.integration.test_bulletin_golden import NOV, SCORING, handled, month_actions, neglected
 from tests.integration.test_projection_sqlite import write_jsonl
 from wenzheng.cli import main
@@ -19,7 +19,7 @@ from wenzheng.commands.scoring import caught_up, context, rules_for
 from wenzheng.home import Home
 
 YEAR = 2025
-AS_OF = end_of(date(2025, 12, 31))
+AS_OF = end_of_day(date(2025, 12, 31))
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=BUSINESS_TZ)
 
 

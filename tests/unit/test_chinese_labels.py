@@ -6,8 +6,14 @@ import json
 
 import pytest
 
-from domain.labels import ACTION_EVENT, ACTION_NAMES_ZH, STATUS_ZH, action_zh, status_zh
-from scorecards.exposure import RULE_ZH
+from domain.labels import (
+    ACTION_EVENT,
+    ACTION_NAMES_ZH,
+    RULE_ZH,
+    STATUS_ZH,
+    action_zh,
+    status_zh,
+)
 from scorecards.rules import Rules
 from scorecards.scoring import DeductionIndex
 from tests.unit.test_case_transitions import STATUSES

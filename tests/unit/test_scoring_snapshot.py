@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 
-from domain.calendar import BUSINESS_TZ
-from scorecards.assess import Context, end_of
+from domain.calendar import BUSINESS_TZ, end_of_day
+from scorecards.assess import Context
 from scorecards.exposure import ExposureRules
 from scorecards.rules import Rules
 from scorecards.scoring import Scorecard, Unit
@@ -14,7 +14,7 @@ from scorecards.snapshot import Snapshot, card_from, is_fresh, snapshot_key, wit
 from tests.unit.test_scoring import Entry, cases, sheet
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=BUSINESS_TZ)
-DAY_END = end_of(date(2025, 12, 31))
+DAY_END = end_of_day(date(2025, 12, 31))
 
 
 def scored() -> list[Scorecard]:

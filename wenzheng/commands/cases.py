@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import CaseNotYetRegistered, UnknownCase
+from scorecards.masking import mask_phone, mask_text
 from wenzheng.applyfile import apply_file, write_dead_letter
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 from wenzheng.progress import Progress
-from wenzheng.render import case_text, mask_phone, mask_text, to_json
+from wenzheng.render import case_text, to_json
 
 
 def cmd_init(args: argparse.Namespace, home: Home) -> int:

@@ -21,7 +21,7 @@ from domain.errors import UnknownCase
 from projections.db import Database, open_database
 from projections.follower import StoreSource, catch_up, follow, rebuild
 from projections.writer import CaseProjection
-from scorecards.audit import CaseAudit, audit, load_snapshots
+from scorecards.audit import CaseAudit, audit, load_history
 from scorecards.exposure import ExposureRules, entries_as_dicts, exposure
 from scorecards.inert import csv_cell
 from scorecards.masking import mask_entry
@@ -60,7 +60,7 @@ def case_audit(home: Home, app: Any, number: str, as_of: str | None = None) -> C
     db = open_readmodels(home)
     try:
         catch_up(StoreSource(app), projection_for(home, db))
-        snapshots = load_snapshots(db, str(case_id(number)))
+        snapshots = load_history(db, str(case_id(number)))
     finally:
         db.close()
     if not snapshots:

@@ -23,7 +23,8 @@ from projections.db import Database
 from projections.follower import StoreSource, catch_up
 from scorecards import snapshot
 from scorecards.assess import Context, bulletin_for, cut_off, score_period
-from scorecards.bulletin import Bulletin, MonthInputs, differences
+from scorecards.bulletin import BulletinContent as Bulletin
+from scorecards.bulletin import MonthInputs, differences
 from scorecards.exposure import ExposureRules
 from scorecards.inert import csv_cell, md_literal_block
 from scorecards.render_docx import render_docx

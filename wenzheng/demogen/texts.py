@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from domain.vocabulary import RATINGS as ALL_RATINGS
+
 # Category shares follow Yulin's account: personal demands and policy questions about 90%.
 CATEGORIES: tuple[tuple[str, float], ...] = (
     ("投诉", 0.25), ("反映", 0.25), ("求助", 0.10), ("咨询", 0.30), ("建议", 0.09), ("其他", 0.01),
@@ -15,7 +17,7 @@ CATEGORY_GROUP: dict[str, str] = {
 SOURCES: tuple[tuple[str, float], ...] = (
     ("12345热线", 0.45), ("人民网留言板", 0.22), ("市长信箱", 0.18), ("问政湖南", 0.15),
 )
-RATINGS: tuple[str, ...] = ("满意", "基本满意", "不满意")
+RATINGS: tuple[str, ...] = tuple(r.value for r in ALL_RATINGS)
 PRIORITIES: tuple[tuple[str, float], ...] = (("一般", 0.895), ("重要", 0.1), ("重大", 0.005))
 
 TOPICS: dict[str, tuple[str, ...]] = {

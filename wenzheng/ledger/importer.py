@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from domain.actions import InvalidAction, check_not_after, parse_action
+from domain.labels import LEDGER_STEP_ZH
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
+from domain.vocabulary import OFFICE
 from scorecards.inert import csv_cell
 from wenzheng.ledger.rows import RowConverter, RowProblem
 from wenzheng.redact import HIDDEN, scrub
 
 CHUNK_ROWS = 500
-_STEP_ZH = {"register": "登记", "assign": "交办", "claim": "认领", "opinion": "办理意见",
-            "submit": "上报", "publish": "回复", "rate": "评价", "close": "办结"}
 
 
 @dataclass
@@ -59,7 +59,7 @@ class ImportReport:
 
 def department_resolver(codes_to_names: dict[str, str]) -> Callable[[str], str | None]:
     """Match a ledger's 承办单位 by code or by name (the office itself is not a department)."""
-    by_name = {name: code for code, name in codes_to_names.items() if code != "OFFICE"}
+    by_name = {name: code for code, name in codes_to_names.items() if code != OFFICE}
     codes = set(by_name.values())
 
     def resolve(given: str) -> str | None:
@@ -156,7 +156,7 @@ def _reason(actions: list[dict[str, Any]], outcomes: list[Outcome]) -> str:
               if o.status == REJECTED and not o.reason.startswith("同组")]
     action, outcome = (failed or list(zip(actions, outcomes, strict=True)))[0]
     step = action["id"].rsplit(":", 1)[-1]
-    return f"{_STEP_ZH.get(step, step)}被拒绝：{outcome.reason}"
+    return f"{LEDGER_STEP_ZH.get(action['action'], step)}被拒绝：{outcome.reason}"
 
 
 def write_rejected(report: ImportReport, headers: list[str], source: Path, folder: Path,

@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from domain.actions import InvalidAction, parse_action
+from domain.labels import LEDGER_STEP_ZH
+from domain.vocabulary import RATINGS, Rating
 from scorecards.inert import FORMULA_START
 from wenzheng.ledger.mapping import REQUIRED, LedgerMapping
 
 BEIJING = timezone(timedelta(hours=8))  # times without an offset are Beijing time
 CATEGORIES = ("投诉", "反映", "咨询", "建议", "求助", "其他")
-RATINGS = ("满意", "基本满意", "不满意")
 DEFAULT_CHANNEL = "系统默认"
 LABELS = {
     "registered_at": "登记时间", "assigned_at": "交办时间", "claimed_at": "认领时间",
@@ -130,7 +131,7 @@ class RowConverter:
             try:
                 parse_action(action)
             except InvalidAction as exc:
-                step = _STEP_ZH.get(action["action"], action["action"])
+                step = LEDGER_STEP_ZH.get(action["action"], action["action"])
                 raise RowProblem(f"{step}：{exc}") from None
         return out
 
@@ -212,7 +213,8 @@ class RowConverter:
             if text["resolved"]:
                 raise RowProblem(f"{self.mapping.header_of('rating')}为默认评价时不能填写"
                                  f"{self.mapping.header_of('resolved')}（只有群众本人才能回答）")
-            add("rate", "rate", at, rating="满意", channel=DEFAULT_CHANNEL, default=True)
+            add("rate", "rate", at, rating=Rating.SATISFIED.value, channel=DEFAULT_CHANNEL,
+                default=True)
             return
         if word not in RATINGS:
             raise RowProblem(f"{self.mapping.header_of('rating')} {word!r} 无效，应为 "
@@ -234,5 +236,3 @@ class RowConverter:
 
 
 RESOLVED = {"是": True, "已解决": True, "否": False, "未解决": False}
-_STEP_ZH = {"register": "登记", "assign": "交办", "claim": "认领", "opinion": "办理意见",
-            "submit_reply": "上报", "publish_reply": "回复", "rate": "评价", "close": "办结"}

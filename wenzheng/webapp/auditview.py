@@ -11,10 +11,12 @@ import pandas as pd
 
 from domain.case import case_id
 from domain.errors import UnknownCase
+from domain.labels import ACTION_NAMES_ZH, OVERDUE_STAGE_ZH, STATUS_ZH
+from domain.vocabulary import EventType
 from projections.caserow import WorkingDays
 from projections.db import Database
-from scorecards.audit import CaseAudit, audit, load_snapshots
-from wenzheng.render import ACTION_NAMES_ZH, STAGE_ZH, STATUS_ZH, short_time
+from scorecards.audit import CaseAudit, audit, load_history
+from wenzheng.render import short_time
 from wenzheng.store.kek import KekError
 from wenzheng.webapp.masking import mask_personal, shown_text
 
@@ -40,10 +42,10 @@ class Integrity:
 
 def case_audit(db: Database, number: str, as_of: datetime, calendar: WorkingDays) -> CaseAudit:
     """The audit of a case from the history projection (UnknownCase when it has none)."""
-    snapshots = load_snapshots(db, str(case_id(number)))
-    if not snapshots:
+    history = load_history(db, str(case_id(number)))
+    if not history:
         raise UnknownCase(number)
-    return audit(snapshots, as_of, calendar)
+    return audit(history, as_of, calendar)
 
 
 def _detail_text(detail: str) -> str:
@@ -86,7 +88,7 @@ def timeline_frame(found: CaseAudit, names: dict[str, str], cleared: bool = True
              "操作": ACTION_NAMES_ZH.get(e.type, e.type), "操作人": e.by,
              "持有单位": names.get(e.holder, e.holder), "状态": STATUS_ZH.get(e.status, e.status),
              "答复期限": short_time(e.deadline) + _provisional_mark(e.detail),
-             "当时超期": STAGE_ZH.get(e.overdue_stage or "", ""),
+             "当时超期": OVERDUE_STAGE_ZH.get(e.overdue_stage or "", ""),
              "持有工作日": e.held_days, "要点": shown_text(_detail_text(e.detail), cleared)}
             for e in found.events]
     return pd.DataFrame(rows, columns=["版本", "时间", "操作", "操作人", "持有单位", "状态",
@@ -115,7 +117,7 @@ def personal_data(service: Any, number: str, cleared: bool) -> dict[str, Any] | 
             return None
     else:
         history = service.history(number)
-        first = next((e for e in history if e.get("type") == "Registered"), None)
+        first = next((e for e in history if e.get("type") == EventType.REGISTERED), None)
         data = None if first is None else {"citizen": first.get("citizen"),
                                            "content": first.get("content")}
         if data is not None and not isinstance(data["citizen"], dict):

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from domain.bulletin import BulletinLedger
-from scorecards.bulletin import Bulletin, CaseLine, Figure, RankRow
+from scorecards.bulletin import BulletinContent, CaseLine, Figure, RankRow
 from scorecards.render_docx import render_docx
 from scorecards.render_md import footer, render_markdown, sections, title
 from scorecards.render_xlsx import render_xlsx
@@ -58,12 +58,12 @@ def issued(ledger: BulletinLedger, month: str) -> IssuedBulletin | None:
                           found["content"])
 
 
-def bulletin_from_content(c: dict[str, Any]) -> Bulletin:
+def bulletin_from_content(c: dict[str, Any]) -> BulletinContent:
     """The Bulletin again from its recorded content (its hash is the recorded hash)."""
     def many(cls: Callable[..., Any], key: str) -> tuple[Any, ...]:
         return tuple(cls(**item) for item in c[key])
 
-    return Bulletin(
+    return BulletinContent(
         month=c["month"], city=c["city"], office=c["office"], rules_version=c["rules_version"],
         as_of=c["as_of"], previous_month=c["previous_month"], overall=many(Figure, "overall"),
         rankings=many(RankRow, "rankings"), unranked=many(RankRow, "unranked"),
@@ -73,23 +73,24 @@ def bulletin_from_content(c: dict[str, Any]) -> Bulletin:
         categories=tuple((str(name), int(n)) for name, n in c["categories"]))
 
 
-def _rendered(b: Bulletin, render: Callable[[Bulletin, Path], Path], suffix: str) -> bytes:
+def _rendered(b: BulletinContent, render: Callable[[BulletinContent, Path], Path],
+              suffix: str) -> bytes:
     """Bytes of a renderer that writes a file (through a private temporary folder)."""
     with tempfile.TemporaryDirectory(prefix="wenzheng-bulletin-") as folder:
         return render(b, Path(folder) / f"bulletin-{b.month}{suffix}").read_bytes()
 
 
-def docx_bytes(b: Bulletin) -> bytes:
+def docx_bytes(b: BulletinContent) -> bytes:
     """The bulletin as a Word document."""
     return _rendered(b, render_docx, ".docx")
 
 
-def xlsx_bytes(b: Bulletin) -> bytes:
+def xlsx_bytes(b: BulletinContent) -> bytes:
     """The bulletin's Excel appendix."""
     return _rendered(b, render_xlsx, ".xlsx")
 
 
-def markdown(b: Bulletin) -> str:
+def markdown(b: BulletinContent) -> str:
     """The bulletin as Markdown (for the preview)."""
     return render_markdown(b)
 
@@ -103,7 +104,7 @@ class ShownSection:
     table: pd.DataFrame | None
 
 
-def shown(b: Bulletin) -> tuple[str, str, list[ShownSection], str]:
+def shown(b: BulletinContent) -> tuple[str, str, list[ShownSection], str]:
     """Title, office, sections and footer as plain values for the page (no Markdown).
 
     The page shows them with st.text and st.dataframe, so typed text is never interpreted.

@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from projections.tables import CASES
 from scorecards import snapshot
 from scorecards.assess import score_period
 from scorecards.exposure import Entry, ExposureRules, exposure
@@ -29,8 +30,8 @@ def assigned_days(key: Key) -> tuple[date | None, date | None]:
     """The first and last day any case was assigned."""
     with readmodels(key).use() as db:
         # two subqueries, so each is one index lookup (MIN and MAX together scan the index)
-        row = db.fetchone("SELECT (SELECT MIN(first_assigned_day) FROM rm_cases), "
-                          "(SELECT MAX(first_assigned_day) FROM rm_cases)")
+        row = db.fetchone(f"SELECT (SELECT MIN(first_assigned_day) FROM {CASES}), "
+                          f"(SELECT MAX(first_assigned_day) FROM {CASES})")
     if not row or row[0] is None:
         return None, None
     return date.fromisoformat(str(row[0])), date.fromisoformat(str(row[1]))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from domain.calendar import BUSINESS_TZ, WorkingCalendar
-from scorecards.assess import end_of
+from domain.calendar import BUSINESS_TZ, WorkingCalendar, end_of_day
 from wenzheng.democlock import HomeClock
 
 QUANTUM_MINUTES = 5  # "now" is rounded down, so cached figures are reused for a few minutes
@@ -32,7 +31,7 @@ def last_covered_day(calendar: WorkingCalendar) -> date:
 def as_of_day(day: date, current: datetime) -> datetime:
     """The end of a past day, or the rounded current moment for today (never the future)."""
     if day < current.astimezone(BUSINESS_TZ).date():
-        return end_of(day)
+        return end_of_day(day)
     return rounded(current)
 
 
@@ -40,7 +39,7 @@ def current_moment(calendar: WorkingCalendar, current: datetime) -> datetime:
     """The rounded current moment, or the last day the app offers when now is beyond it."""
     last = last_covered_day(calendar)
     if current.astimezone(BUSINESS_TZ).date() > last:
-        return end_of(last)
+        return end_of_day(last)
     return rounded(current)
 
 

@@ -8,11 +8,14 @@ from typing import Any
 
 import pandas as pd
 
+from domain.labels import RULE_ZH
+from domain.vocabulary import Rating
 from projections.db import Database
 from projections.schema import from_micros, to_micros
+from projections.tables import CASES
 from scorecards.exposure import Entry
 from scorecards.masking import mask_text
-from wenzheng.render import RULE_ZH, short_time
+from wenzheng.render import short_time
 
 FAST_DAYS = 3.0  # a reply published within this many working days of assignment is "fast"
 PRAISED_LIMIT = 30
@@ -30,9 +33,9 @@ class Praised:
     published_at: datetime
 
 
-_PRAISED = """
-SELECT number, lead, title, reply_summary, handling_days, published_at FROM rm_cases
-WHERE rating = '满意' AND rating_default = 0 AND published_at IS NOT NULL
+_PRAISED = f"""
+SELECT number, lead, title, reply_summary, handling_days, published_at FROM {CASES}
+WHERE rating = '{Rating.SATISFIED}' AND rating_default = 0 AND published_at IS NOT NULL
   AND published_late = 0 AND handling_days <= ? AND first_assigned_day >= ?
   AND first_assigned_day <= ? AND published_at <= ?
 ORDER BY published_at DESC, number LIMIT ?

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from domain.labels import STATUS_ZH
 from projections.db import Database
 from projections.schema import from_micros
-from wenzheng.render import STATUS_ZH
+from projections.tables import CASES
 
 LIMIT = 200
 STATUSES = tuple(STATUS_ZH)
@@ -58,7 +59,7 @@ def find_cases(db: Database, q: CaseQuery, limit: int = LIMIT) -> list[dict[str,
     where, params = where_clause(q)
     rows = db.fetchall(
         "SELECT number, title, lead, status, first_assigned_day, reply_due, published_at "
-        f"FROM rm_cases WHERE {where} ORDER BY number LIMIT ?", (*params, limit))
+        f"FROM {CASES} WHERE {where} ORDER BY number LIMIT ?", (*params, limit))
     return [{"number": r[0], "title": r[1], "lead": r[2], "status": r[3],
              "assigned_day": r[4], "reply_due": from_micros(r[5]),
              "published_at": from_micros(r[6])} for r in rows]
