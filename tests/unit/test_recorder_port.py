@@ -12,7 +12,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.memory import MemoryRecorder
 from domain.ports import ChainedRecorder, KeyVault, PortNotSatisfied, missing_methods
-from domain.service import CaseService
+from domain.service import KEY_VAULT_TOPIC, CaseService
 from tests.unit.conftest import DEPARTMENTS, POLICY, new_service
 from wenzheng.store import env as store_env
 from wenzheng.store.keys import PostgresKeyVault, SQLiteKeyVault
@@ -73,6 +73,7 @@ def test_every_implementation_has_every_method_of_its_interface() -> None:
 
 def test_the_persistence_package_names_its_implementations_for_the_case_service_only() -> None:
     assert CaseService.name.upper() + "_" == store_env.SERVICE_PREFIX
+    assert store_env.SERVICE_PREFIX + KEY_VAULT_TOPIC == store_env.VAULT_KEY
     assert {m: resolve_topic(t) for m, t in store_env.CHAINED_RECORDERS.items()} == {
         store_env.SQLITE: ChainedSQLiteRecorder, store_env.POSTGRES: ChainedPostgresRecorder}
     assert {m: resolve_topic(t) for m, t in store_env.KEY_VAULTS.items()} == {
