@@ -60,7 +60,8 @@ def apply(p: dict[str, Any]) -> dict[str, Any]:
 
 def dest_env(target: dict[str, Any]) -> dict[str, str]:
     """eventsourcing's environment for a fresh store of the target's kind."""
-    from wenzheng.home import ensure_schema, postgres_env
+    from wenzheng.store.env import postgres_env
+    from wenzheng.store.pgconnect import ensure_schema
 
     if target["url"]:
         env = postgres_env(target["url"])

@@ -6,26 +6,13 @@ import base64
 import json
 import os
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "wz-sealed-v1:"
-
-
-class KeyVault(Protocol):
-    """Where case keys live: apart from the events, wrapped by a key-encryption key."""
-
-    def store_keys(self, keys: Mapping[UUID, bytes]) -> None:
-        """Keep new cases' keys (before their events are saved)."""
-
-    def case_keys(self, originator_id: UUID) -> list[bytes]:
-        """Every key kept for the case; none once erased."""
-
-    def destroy(self, originator_id: UUID, at: str, reason: str) -> None:
-        """Destroy the case's keys for good."""
 
 
 class MemoryVault:
@@ -46,6 +33,9 @@ class MemoryVault:
     def destroy(self, originator_id: UUID, at: str, reason: str) -> None:
         """Forget the case's keys."""
         self.keys.pop(originator_id, None)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 def new_key() -> bytes:

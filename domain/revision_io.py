@@ -27,14 +27,9 @@ def revision_targets(app: Any) -> list[UUID]:
 
 
 def events_of(app: Any, ids: Sequence[UUID]) -> Iterator[list[Any]]:
-    """Each case's domain events (one query on the SQL stores, else case by case)."""
-    select = getattr(app.recorder, "select_events_of", None)
-    if select is None:
-        for oid in ids:
-            yield list(app.events.get(oid))
-        return
+    """Each case's domain events (one query on the SQL stores)."""
     found: dict[UUID, list[Any]] = {}
-    for stored in select(list(ids)):
+    for stored in app.chained.select_events_of(list(ids)):
         found.setdefault(stored.originator_id, []).append(app.mapper.to_domain_event(stored))
     for oid in ids:
         if oid in found:

@@ -12,8 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
-from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import EnvType, resolve_topic
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError
+from eventsourcing.popo import POPOFactory
+from eventsourcing.utils import resolve_topic
 
 from domain import actions as A
 from domain import personal
@@ -28,22 +29,16 @@ from domain.errors import (
     UnknownCase,
     UnknownDepartment,
 )
+from domain.memory import MemoryRecorder
 from domain.policy import DeadlinePolicy, Deadlines
+from domain.ports import ChainedRecorder, KeyVault, chained_recorder, key_vault
 from domain.revision import OPEN_STATUSES, arrangements_of, differs, recompute
 from domain.revision_io import events_of, revision_targets
 
 APPLIED, DUPLICATE, REJECTED, SKIPPED = "applied", "duplicate", "rejected", "skipped"
 MAX_RETRIES = 10
-# The recorders that chain every event's hash.
-CHAINED_RECORDERS = {
-    "eventsourcing.sqlite": "wenzheng.store.sqlite:ChainedSQLiteRecorder",
-    "eventsourcing.postgres": "wenzheng.store.postgres:ChainedPostgresRecorder",
-}
-# The key stores that keep case keys apart from the events, wrapped by the KEK.
-KEY_VAULTS = {
-    "eventsourcing.sqlite": "wenzheng.store.keys:SQLiteKeyVault",
-    "eventsourcing.postgres": "wenzheng.store.keys:PostgresKeyVault",
-}
+# The env key naming the key vault's class (set by the persistence package, wenzheng/store/).
+KEY_VAULT_TOPIC = "KEY_VAULT_TOPIC"
 
 
 @dataclass(frozen=True)
@@ -58,7 +53,12 @@ class Outcome:
 
 
 class CaseService(Application[UUID]):
-    """Records case actions as events of Case aggregates in the configured event store."""
+    """Records case actions as events of Case aggregates in the configured event store.
+
+    The store is eventsourcing's, chosen by the environment: the persistence package
+    (wenzheng/store/) names its hash-chained recorder and key vault there; the memory store gets
+    domain/memory.py's recorder. Either way the recorder must implement ChainedRecorder.
+    """
 
     name = "wenzheng"
 
@@ -68,36 +68,37 @@ class CaseService(Application[UUID]):
         departments: Iterable[str],
         env: dict[str, str] | None = None,
         default_rating: str = DEFAULT_RATING,
-        vault: personal.KeyVault | None = None,
+        vault: KeyVault | None = None,
     ) -> None:
         super().__init__(env)
+        try:
+            self.chained: ChainedRecorder = chained_recorder(self.recorder)
+            self.vault: KeyVault = key_vault(vault or self._default_vault())
+        except BaseException:
+            super().close()
+            raise
         self.policy = policy
         self.default_rating = default_rating
         self.departments = frozenset(departments)
-        self.vault: personal.KeyVault = vault or self._default_vault()
 
     def close(self) -> None:
         """Close the store and the key vault."""
         super().close()
-        closer = getattr(self.vault, "close", None)
-        if closer is not None:
-            closer()
+        self.vault.close()
 
-    def _default_vault(self) -> personal.KeyVault:
-        """The store's own key vault (named by topic, as the recorders are), else memory."""
-        topic = KEY_VAULTS.get(self.env.get("PERSISTENCE_MODULE", ""))
-        if topic is None:
+    def construct_recorder(self) -> ApplicationRecorder:
+        """eventsourcing's recorder; the memory store gets one that answers ChainedRecorder."""
+        if isinstance(self.factory, POPOFactory):
+            return MemoryRecorder()
+        return super().construct_recorder()
+
+    def _default_vault(self) -> KeyVault:
+        """The key vault the environment names (KEY_VAULT_TOPIC), else one in memory."""
+        topic = self.env.get(KEY_VAULT_TOPIC)
+        if not topic:
             return personal.MemoryVault()
-        vault: personal.KeyVault = resolve_topic(topic)(dict(self.env.items()))
+        vault: KeyVault = resolve_topic(topic)(dict(self.env.items()))
         return vault
-
-    def construct_env(self, name: str, env: EnvType | None = None) -> Any:
-        """eventsourcing's environment, with the hash-chained recorder for SQL stores."""
-        environment = super().construct_env(name, env)
-        module = environment.get("PERSISTENCE_MODULE", "")
-        if module in CHAINED_RECORDERS and not environment.get("APPLICATION_RECORDER_TOPIC"):
-            environment["APPLICATION_RECORDER_TOPIC"] = CHAINED_RECORDERS[module]
-        return environment
 
     def _save(self, touched: Sequence[Case], **kwargs: Any) -> None:
         """Keep the keys of newly registered cases, then save the cases in one transaction.
@@ -208,12 +209,11 @@ class CaseService(Application[UUID]):
 
     def _load_many(self, numbers: Iterable[str], cases: dict[str, Case | None]) -> None:
         """Load many cases at once (one query on the SQL stores) into the batch's cache."""
-        select = getattr(self.recorder, "select_events_of", None)
         wanted = {case_id(n): n for n in numbers if n not in cases}
-        if select is None or not wanted or self.repository.cache is not None:
-            return  # without a bulk query, or with an aggregate cache, load case by case
-        events: dict[UUID, list[Any]] = {}
-        for stored in select(list(wanted)):
+        if not wanted or self.repository.cache is not None:
+            return  # with an aggregate cache, load case by case
+        events: dict[UUID | str, list[Any]] = {}
+        for stored in self.chained.select_events_of(list(wanted)):
             events.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
         for oid, number in wanted.items():
             found = events.get(oid)
@@ -383,10 +383,7 @@ class CaseService(Application[UUID]):
 
     def chain_head(self) -> tuple[int, str]:
         """The global hash chain's last position and hash (hex); (0, '') without a chain."""
-        head = getattr(self.recorder, "chain_head", None)
-        if head is None:
-            return 0, ""
-        position, digest = head()
+        position, digest = self.chained.chain_head()
         return position, digest.hex()
 
     def history(self, number: str) -> list[dict[str, Any]]:

@@ -103,7 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     setup_logging()
     try:
-        from wenzheng.home import Home, check_postgres, owner_only
+        from wenzheng.home import Home, owner_only
+        from wenzheng.store.pgconnect import check_postgres
 
         owner_only()
         home = Home.resolve(args.home)

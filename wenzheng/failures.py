@@ -72,8 +72,8 @@ def explain(exc: BaseException) -> tuple[int, str]:
     from domain.errors import CaseError
     from projections.schema import ReadModelsOutdated
     from wenzheng.config import ConfigError
-    from wenzheng.home import StoreUnavailable
     from wenzheng.store.kek import KekError
+    from wenzheng.store.pgconnect import StoreUnavailable
 
     if isinstance(exc, KeyboardInterrupt):
         return INTERRUPTED, "已中断"

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.service import CaseService
 from wenzheng.config import CONFIG_NAME, Settings, load_settings, write_default
+from wenzheng.store.env import postgres_env, sqlite_env
 from wenzheng.store.kek import DEMO_KEK_NAME, KEK_ENV, KEK_FILE_ENV, write_kek_file
+from wenzheng.store.pgconnect import ensure_schema, schema_lock
 
 DEFAULT_HOME = ".wenzheng"
 
@@ -76,8 +74,7 @@ class Home:
     def store_env(self) -> dict[str, str]:
         """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
         url = os.environ.get("WENZHENG_DATABASE_URL", "").strip()
-        env = postgres_env(url) if url else {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.events_db)}
+        env = postgres_env(url) if url else sqlite_env(self.events_db)
         if (not os.environ.get(KEK_ENV, "").strip() and not os.environ.get(KEK_FILE_ENV, "").strip()
                 and self.demo_kek.is_file()):
             env[KEK_FILE_ENV] = str(self.demo_kek)
@@ -127,84 +124,3 @@ def tighten(root: Path) -> None:
             if (child.suffix in HOME_FILES or child.name.endswith(HOME_FILES)) and \
                     child.is_file() and child.stat().st_mode & 0o077:
                 child.chmod(0o600)
-
-
-def postgres_env(url: str) -> dict[str, str]:
-    """Translate postgresql://user:pw@host:port/db?schema=s into eventsourcing's variables."""
-    parts = urlparse(url)
-    if parts.scheme not in ("postgresql", "postgres"):
-        raise ValueError("WENZHENG_DATABASE_URL 必须以 postgresql:// 开头")
-    query = parse_qs(parts.query)
-    env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
-        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
-        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
-        "POSTGRES_PORT": str(parts.port or 5432),
-        "POSTGRES_USER": unquote(parts.username or "postgres"),
-        "POSTGRES_PASSWORD": unquote(parts.password or ""),
-    }
-    if "schema" in query:
-        env["POSTGRES_SCHEMA"] = query["schema"][0]
-    return env
-
-
-def connect_postgres(env: dict[str, str], autocommit: bool = False,
-                     timeout: int | None = None) -> Any:
-    """A psycopg connection to the database described by eventsourcing's variables."""
-    import psycopg
-
-    return psycopg.connect(
-        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
-        password=env.get("POSTGRES_PASSWORD") or None, dbname=env["POSTGRES_DBNAME"],
-        autocommit=autocommit, connect_timeout=timeout)
-
-
-class StoreUnavailable(RuntimeError):
-    """The configured PostgreSQL server cannot be used; the message never holds the password."""
-
-
-_PG_REASONS = (("password authentication failed", "用户名或密码不对"),
-               ("does not exist", "数据库或用户不存在"),
-               ("no password supplied", "服务器要求密码，但 URL 中没有"),
-               ("Connection refused", "服务器未在该地址监听（连接被拒绝）"),
-               ("timeout", "连接超时"),
-               ("could not translate host name", "主机名无法解析"))
-
-
-def check_postgres(env: dict[str, str]) -> None:
-    """Fail fast, in one Chinese line, when the PostgreSQL server cannot be reached or entered."""
-    import psycopg
-
-    try:
-        with connect_postgres(env, autocommit=True, timeout=5):
-            pass
-    except psycopg.Error as exc:
-        text = str(exc)
-        reason = next((zh for en, zh in _PG_REASONS if en in text), "连接失败")
-        where = (f"{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/"
-                 f"{env['POSTGRES_DBNAME']}")
-        raise StoreUnavailable(f"无法连接 PostgreSQL（{where}）：{reason}") from None
-
-
-SCHEMA_LOCK_KEY = 0x77656E7A  # "wenz": one advisory lock for creating schemas and tables
-
-
-@contextmanager
-def schema_lock(env: dict[str, str]) -> Iterator[None]:
-    """Hold a PostgreSQL advisory lock while schemas and tables are created."""
-
-    with connect_postgres(env, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
-
-
-def ensure_schema(env: dict[str, str]) -> None:
-    """Create the PostgreSQL schema named in the URL if it does not exist yet."""
-    from psycopg import sql
-
-    with connect_postgres(env, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
-            sql.Identifier(env["POSTGRES_SCHEMA"])))

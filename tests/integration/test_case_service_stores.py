@@ -15,7 +15,7 @@ from domain.case import case_id
 from domain.errors import UnknownCase
 from domain.policy import DeadlinePolicy, TimeLimits
 from domain.service import APPLIED, DUPLICATE, REJECTED, CaseService, Outcome
-from wenzheng.home import postgres_env
+from wenzheng.store.env import postgres_env, sqlite_env
 
 DEPARTMENTS = ("CGJ", "HBJ", "ZJJ")
 OpenService = Callable[..., CaseService]
@@ -25,8 +25,7 @@ OpenService = Callable[..., CaseService]
 def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     """eventsourcing's environment for a fresh store, as Home.store_env() builds it."""
     if request.param == "sqlite":
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": str(tmp_path / "events.sqlite")}
+        return sqlite_env(tmp_path / "events.sqlite")
     url: str = request.getfixturevalue("postgres_schema_url")
     return postgres_env(url)
 

@@ -21,7 +21,8 @@ from domain.actions import parse_action
 from domain.case import case_id
 from domain.service import CaseService
 from tests.integration.kafka_support import phone, sample_actions
-from wenzheng.home import Home, postgres_env
+from wenzheng.home import Home
+from wenzheng.store.env import postgres_env
 from wenzheng.store.kek import KekError, load_kek, unwrap
 from wenzheng.store.keys import keys_schema
 

@@ -20,7 +20,8 @@ from tests.integration.kafka_support import (
     sample_actions,
     write_jsonl,
 )
-from wenzheng.home import Home, postgres_env
+from wenzheng.home import Home
+from wenzheng.store.env import postgres_env
 
 CASES = 24
 DEPARTMENTS = ["CGJ", "HBJ", "ZJJ"]

@@ -22,9 +22,9 @@ from wenzheng.failures import (
     explain,
     hide_secrets,
 )
-from wenzheng.home import StoreUnavailable
 from wenzheng.redact import redact_line
 from wenzheng.store.kek import KekError
+from wenzheng.store.pgconnect import StoreUnavailable
 
 AT = "2025-10-09T09:00:00+08:00"
 

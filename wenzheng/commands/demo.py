@@ -17,9 +17,10 @@ from domain.actions import InvalidAction, parse_action
 from domain.service import APPLIED, DUPLICATE, CaseService
 from wenzheng.democlock import write_demo_now
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
-from wenzheng.home import Home, ensure_schema
+from wenzheng.home import Home
 from wenzheng.ledger.export import write_ledger
 from wenzheng.progress import Progress
+from wenzheng.store.pgconnect import ensure_schema
 from wenzheng.webapp.users import ensure_demo_users, users_path
 
 BATCH_SIZE = 2000

@@ -19,8 +19,9 @@ from uuid import UUID
 
 from psycopg import sql
 
-from wenzheng.home import connect_postgres
+from domain.ports import KeyVault
 from wenzheng.store.kek import load_kek, unwrap, wrap
+from wenzheng.store.pgconnect import connect_postgres
 
 KEYS_DB_ENV = "WENZHENG_KEYS_DBNAME"
 KEYS_FILE = "keys.sqlite"
@@ -65,7 +66,7 @@ class _Wrapping:
         return [unwrap(self.kek(), oid, blob) for blob in blobs] if blobs else []
 
 
-class SQLiteKeyVault(_Wrapping):
+class SQLiteKeyVault(_Wrapping, KeyVault):
     """Case keys in their own SQLite file (owner-only, secure_delete, rollback journal)."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
@@ -135,7 +136,7 @@ class SQLiteKeyVault(_Wrapping):
         self.conn.close()
 
 
-class PostgresKeyVault(_Wrapping):
+class PostgresKeyVault(_Wrapping, KeyVault):
     """Case keys in their own PostgreSQL schema; erasure rewrites the key table."""
 
     def __init__(self, env: Mapping[str, str]) -> None:

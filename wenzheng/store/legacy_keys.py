@@ -9,7 +9,7 @@ from uuid import UUID
 
 from psycopg import sql
 
-from wenzheng.home import connect_postgres
+from wenzheng.store.pgconnect import connect_postgres
 from wenzheng.store.sqlite import KEYS_TABLE
 
 LegacyRow = tuple[UUID, bytes | None, str | None, str | None]

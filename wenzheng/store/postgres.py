@@ -12,14 +12,15 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from domain.ports import ChainedRecorder
 from wenzheng.store.chain import GENESIS, first_versions, link_batch
 
 CHAIN_TABLE = "wenzheng_chain"
 KEYS_TABLE = "wenzheng_case_keys"  # before keys moved apart (wenzheng/store/keys.py)
 
 
-class ChainedPostgresRecorder(PostgresApplicationRecorder):
-    """Stores each batch's chain links in the events' own locked transaction."""
+class ChainedPostgresRecorder(PostgresApplicationRecorder, ChainedRecorder):
+    """Stores each batch's chain links in the events' own locked transaction (domain/ports.py)."""
 
     def __init__(self, datastore: PostgresDatastore, *,
                  events_table_name: str = "stored_events") -> None:

@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
-from wenzheng.home import connect_postgres
+from wenzheng.store.pgconnect import connect_postgres
 from wenzheng.store.sqlite import CHAIN_TABLE, KEYS_TABLE
 
 EventRow = tuple[UUID, int, str, bytes, int]  # case id, version, topic, state, notification id

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from domain.ports import ChainedRecorder
 from wenzheng.store.chain import GENESIS, first_versions, link_batch
 
 CHAIN_TABLE = "wenzheng_chain"
@@ -16,8 +17,8 @@ KEYS_TABLE = "wenzheng_case_keys"  # before keys moved apart (wenzheng/store/key
 CHUNK = 500
 
 
-class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
-    """Stores each batch's chain links in the events' own transaction."""
+class ChainedSQLiteRecorder(SQLiteApplicationRecorder, ChainedRecorder):
+    """Stores each batch's chain links in the events' own transaction (domain/ports.py)."""
 
     def construct_create_table_statements(self) -> list[str]:
         """The events table plus the chain table."""
