@@ -63,7 +63,7 @@ from streamlit.logger import get_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from scorecards.snapshot import CARDS, SNAPSHOTS  # noqa: E402
-from wenzheng.commands.projections import open_readmodels  # noqa: E402
+from wenzheng.bootstrap.readside import open_readmodels  # noqa: E402
 from wenzheng.home import Home  # noqa: E402
 from wenzheng.webapp import moments, roles  # noqa: E402
 

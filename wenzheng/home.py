@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from domain.service import CaseService
-from wenzheng.config import CONFIG_NAME, Settings, load_settings, write_default
+from wenzheng.config import CONFIG_NAME, Settings, read_settings, write_default
 from wenzheng.store.kek import DEMO_KEK_NAME, KEK_ENV, KEK_FILE_ENV, write_kek_file
 
 DEFAULT_HOME = ".wenzheng"
@@ -69,9 +69,9 @@ class Home:
         return write_kek_file(self.demo_kek)
 
     def settings(self) -> Settings:
-        """The validated configuration (a fresh home gets the demonstration city)."""
-        self.init()
-        return load_settings(self.config_path)
+        """The validated configuration, read once per version of the file and never written
+        (a home without wenzheng.toml reads the demonstration city's; `init` writes it)."""
+        return read_settings(self.config_path)
 
     def store_env(self) -> dict[str, str]:
         """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
@@ -84,7 +84,9 @@ class Home:
         return env
 
     def open_service(self) -> CaseService:
-        """The case service on this home's store."""
+        """The case service on this home's store; a fresh home is made first (with the
+        demonstration city's wenzheng.toml), as every command that writes needs it."""
+        self.init()
         settings = self.settings()
         env = self.store_env()
         if "POSTGRES_SCHEMA" not in env:
@@ -98,7 +100,7 @@ class Home:
         from wenzheng.store.legacy_keys import migrate_legacy_keys
 
         try:
-            migrate_legacy_keys(env, service.vault)
+            migrate_legacy_keys(env, service.vault, connect_postgres)
         except BaseException:
             service.close()
             raise

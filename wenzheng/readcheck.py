@@ -14,6 +14,7 @@ from projections.follower import StoreSource, catch_up, rebuild
 from projections.schema import CASE_COLUMNS, CASES, HISTORY, HISTORY_COLUMNS, TRACKING, from_sql
 from scorecards import snapshot
 from scorecards.assess import score_period
+from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.home import Home
 
 LIMIT = 20  # differences named per table; the rest are counted
@@ -120,8 +121,6 @@ def _by_department(label: str, counts: Counter[str], what: str) -> Iterator[str]
 
 def _snapshot_drift(home: Home, live: Database, fresh: Database) -> Iterator[str]:
     """Each stored assessment at the current position, recomputed from the fold."""
-    from wenzheng.commands.scoring import context, rules_for
-
     if not live.table_exists(snapshot.SNAPSHOTS):
         return
     position = snapshot.read_position(fresh)
