@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import grimp
 
 PACKAGES = ("domain", "projections", "scorecards", "consumers", "wenzheng")
@@ -33,3 +36,13 @@ def test_a_cycle_is_found_when_there_is_one() -> None:
     graph.add_import(importer="p.b", imported="p.c")
     graph.add_import(importer="p.c", imported="p.a")
     assert frozenset(("p.a", "p.b")) in cycles(graph)
+
+
+def test_the_app_imports_no_command_module() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for path in [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+        names += [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+        assert not [n for n in names if n == "wenzheng.cli" or n.startswith("wenzheng.commands")], \
+            path.name
