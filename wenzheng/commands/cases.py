@@ -15,7 +15,6 @@ from typing import Any
 
 from domain.errors import CaseNotYetRegistered, UnknownCase
 from wenzheng.applyfile import apply_file, write_dead_letter
-from wenzheng.bootstrap.readside import case_audit, update_read_models
 from wenzheng.clock import latest_allowed, parse_moment
 from wenzheng.home import Home
 from wenzheng.render import case_text, mask_phone, mask_text, to_json
@@ -46,6 +45,8 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     show = _progress_printer(total, started) if total >= 5000 or args.progress else None
     try:
         summary = apply_file(service, path, progress=show, not_after=not_after)
+        from wenzheng.bootstrap.readside import update_read_models
+
         update_read_models(home, service)
     finally:
         service.close()
@@ -77,6 +78,8 @@ def _progress_printer(total: int, started: float) -> Callable[[int], None]:
 
 def cmd_case(args: argparse.Namespace, home: Home) -> int:
     """Print a case's full history (with the audit view) and its current state."""
+    from wenzheng.bootstrap.readside import case_audit
+
     try:
         moment = parse_moment(args.as_of) if args.as_of else None
     except ValueError:

@@ -15,9 +15,6 @@ from typing import Any
 
 from domain.actions import InvalidAction, parse_action
 from domain.service import APPLIED, DUPLICATE, CaseService
-from wenzheng.bootstrap.bulletins import issue_due
-from wenzheng.bootstrap.readside import update_read_models
-from wenzheng.bootstrap.scorer import open_ledger
 from wenzheng.democlock import write_demo_now
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
 from wenzheng.home import Home, ensure_schema
@@ -92,6 +89,8 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
             if not args.quiet:
                 progress.show(counts["actions"])
         if service is not None:
+            from wenzheng.bootstrap.readside import update_read_models
+
             update_read_models(home, service, quiet=args.quiet)
     if not args.no_apply and ensure_demo_users(users_path(home.root)):
         print("演示账号 leader / supervisor / admin 已写入（密码公开，见 docs/app.md）",
@@ -126,6 +125,9 @@ def set_clock(home: Home, as_of: datetime) -> None:
 def issue_year(home: Home, year: int, as_of: datetime, quiet: bool = False) -> None:
     """Issue the demonstration year's monthly bulletins due by its "now", once each, as
     `wenzheng bulletins` does (events in the ledger; Markdown and JSON in HOME/bulletins)."""
+    from wenzheng.bootstrap.bulletins import issue_due
+    from wenzheng.bootstrap.scorer import open_ledger
+
     started = time.monotonic()
     ledger = open_ledger(home)
     try:

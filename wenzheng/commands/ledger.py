@@ -10,18 +10,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from wenzheng.bootstrap.readside import update_read_models
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 from wenzheng.ledger.importer import department_resolver, import_rows, write_rejected
 from wenzheng.ledger.mapping import MappingError, load_mapping
-from wenzheng.ledger.read import LedgerUnreadable, read_rows
 from wenzheng.ledger.rows import RowConverter
 from wenzheng.render import to_json
 
 
 def cmd_import(args: argparse.Namespace, home: Home) -> int:
     """Import a ledger (xlsx or csv): each row becomes its actions, all or nothing."""
+    from wenzheng.ledger.read import LedgerUnreadable, read_rows  # openpyxl: not for --help
+
     path = Path(args.file)
     if not path.is_file():
         print(f"找不到文件：{path}", file=sys.stderr)
@@ -51,6 +51,8 @@ def cmd_import(args: argparse.Namespace, home: Home) -> int:
     try:
         report = import_rows(service, rows, converter, progress=show,
                              not_after=latest_allowed(settings))
+        from wenzheng.bootstrap.readside import update_read_models
+
         update_read_models(home, service, quiet=True)
     finally:
         service.close()

@@ -21,7 +21,6 @@ from scorecards.masking import mask_entry
 from scorecards.metrics import metrics
 from scorecards.provisional import provisional_cases
 from wenzheng.bootstrap.readside import caught_up, open_readmodels, projection_for
-from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.clock import parse_moment
 from wenzheng.config import ConfigError
 from wenzheng.democlock import default_moment, home_clock
@@ -76,6 +75,7 @@ def cmd_project(args: argparse.Namespace, home: Home) -> int:
 def _precompute_scorecards(home: Home, db: Any) -> None:
     """Store last year's and this year's assessment for the app's 部门考核 page."""
     from scorecards import snapshot
+    from wenzheng.bootstrap.scorer import context, rules_for
 
     now = home_clock(home.settings()).now  # a demonstration home: the demo's own clock
     for snap in snapshot.precompute(db, context(home), lambda y: rules_for(home, y, None),
