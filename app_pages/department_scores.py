@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from scorecards.inert import md_escape
-from wenzheng.commands.scoring import rules_for
+from wenzheng.bootstrap.scorer import rules_for
 from wenzheng.config import ConfigError
 from wenzheng.democlock import home_clock
 from wenzheng.webapp import auth, cached, leaderview, moments, scoreview

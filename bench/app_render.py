@@ -65,7 +65,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from projections.tables import CASES  # noqa: E402
 from projections.tables import SCORECARD_CARDS as CARDS  # noqa: E402
 from projections.tables import SCORECARD_SNAPSHOTS as SNAPSHOTS  # noqa: E402
-from wenzheng.commands.projections import open_readmodels  # noqa: E402
+from wenzheng.bootstrap.readside import open_readmodels  # noqa: E402
 from wenzheng.home import Home  # noqa: E402
 from wenzheng.webapp import moments, roles  # noqa: E402
 

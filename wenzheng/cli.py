@@ -29,7 +29,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("consume", "transport", "feed the read models from Kafka or from the store"),
     ("status", "transport", "store head, relay position, consumer lag, projections"),
     ("demo", "demo", "generate the demonstration city's year of cases"),
-    ("import", "demo", "import a ledger (台账) from .xlsx or .csv"),
+    ("import", "ledger", "import a ledger (台账) from .xlsx or .csv"),
     ("scorecard", "scoring", "annual assessment scorecards (年度考核)"),
     ("bulletin", "scoring", "the monthly bulletin (每月通报): md, docx, xlsx"),
     ("bulletins", "scoring", "issue each month's bulletin once, when it is due"),

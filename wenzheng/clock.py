@@ -1,9 +1,10 @@
-"""The clock, read at the command-line edge: the latest business time an action may carry."""
+"""The clock, read at the command-line edge: the latest time an action may carry, moments given."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from domain.calendar import BUSINESS_TZ
 from wenzheng.config import ConfigError, Settings
 
 SECTION, KEY = "actions", "future_tolerance_minutes"
@@ -24,3 +25,15 @@ def tolerance(settings: Settings) -> timedelta:
 def latest_allowed(settings: Settings, now: datetime | None = None) -> datetime:
     """The clock (now, UTC) plus the tolerance."""
     return (now or datetime.now(UTC)) + tolerance(settings)
+
+
+def parse_moment(text: str) -> datetime:
+    """A moment argument; a bare date means the end of that day, Beijing time."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.max.time(), BUSINESS_TZ)
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"时间 {text!r} 应为 ISO 8601，如 2025-12-31 或 "
+                         "2025-12-31T23:59:59+08:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=BUSINESS_TZ)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,7 +129,12 @@ class Settings(BaseModel):
         return {"OFFICE": self.office_name, **{d.code: d.name for d in self.departments}}
 
     def deadline_policy(self) -> DeadlinePolicy:
-        """The policy that computes deadlines from these settings."""
+        """The policy that computes deadlines from these settings (built once per settings)."""
+        return self._policy
+
+    @cached_property
+    def _policy(self) -> DeadlinePolicy:
+        """The policy and its working-day calendar, built on first use."""
         return DeadlinePolicy(self.time_limits, self.calendar.calendar())
 
 
@@ -152,6 +158,28 @@ def load_settings(path: Path) -> Settings:
             for e in exc.errors()
         )
         raise ConfigError(f"{path}: {problems}") from None
+
+
+def read_settings(path: Path) -> Settings:
+    """The settings in `path`, read once until the file changes; the demonstration city's when
+    there is no file (nothing is written: `wenzheng init` writes it)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return default_settings()
+    return _read_once(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _read_once(path: Path, mtime_ns: int, size: int) -> Settings:
+    """load_settings, remembered for one version of the file."""
+    return load_settings(path)
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    """The demonstration city's configuration, as `wenzheng init` writes it."""
+    return Settings.model_validate(tomllib.loads(default_toml()))
 
 
 def write_default(path: Path) -> bool:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.service import CaseService
-from wenzheng.config import CONFIG_NAME, Settings, load_settings, write_default
+from wenzheng.config import CONFIG_NAME, Settings, read_settings, write_default
 from wenzheng.store.env import postgres_env, sqlite_env
 from wenzheng.store.kek import DEMO_KEK_NAME, KEK_ENV, KEK_FILE_ENV, write_kek_file
-from wenzheng.store.pgconnect import ensure_schema, schema_lock
+from wenzheng.store.pgconnect import connect_postgres, ensure_schema, schema_lock
 
 DEFAULT_HOME = ".wenzheng"
 
@@ -67,9 +67,9 @@ class Home:
         return write_kek_file(self.demo_kek)
 
     def settings(self) -> Settings:
-        """The validated configuration (a fresh home gets the demonstration city)."""
-        self.init()
-        return load_settings(self.config_path)
+        """The validated configuration, read once per version of the file and never written
+        (a home without wenzheng.toml reads the demonstration city's; `init` writes it)."""
+        return read_settings(self.config_path)
 
     def store_env(self) -> dict[str, str]:
         """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
@@ -81,7 +81,9 @@ class Home:
         return env
 
     def open_service(self) -> CaseService:
-        """The case service on this home's store."""
+        """The case service on this home's store; a fresh home is made first (with the
+        demonstration city's wenzheng.toml), as every command that writes needs it."""
+        self.init()
         settings = self.settings()
         env = self.store_env()
         if "POSTGRES_SCHEMA" not in env:
@@ -95,7 +97,7 @@ class Home:
         from wenzheng.store.legacy_keys import migrate_legacy_keys
 
         try:
-            migrate_legacy_keys(env, service.vault)
+            migrate_legacy_keys(env, service.vault, connect_postgres)
         except BaseException:
             service.close()
             raise

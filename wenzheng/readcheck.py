@@ -15,6 +15,7 @@ from projections.schema import CASE_COLUMNS, HISTORY_COLUMNS, from_sql
 from projections.tables import CASES, HISTORY, TRACKING
 from scorecards import snapshot
 from scorecards.assess import score_period
+from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.home import Home
 
 LIMIT = 20  # differences named per table; the rest are counted
@@ -121,8 +122,6 @@ def _by_department(label: str, counts: Counter[str], what: str) -> Iterator[str]
 
 def _snapshot_drift(home: Home, live: Database, fresh: Database) -> Iterator[str]:
     """Each stored assessment at the current position, recomputed from the fold."""
-    from wenzheng.commands.scoring import context, rules_for
-
     if not live.table_exists(snapshot.SNAPSHOTS):
         return
     position = snapshot.read_position(fresh)

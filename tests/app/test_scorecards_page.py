@@ -146,8 +146,8 @@ def test_the_page_shows_a_precomputed_snapshot_with_when_it_was_computed(
 
     from domain.calendar import BUSINESS_TZ, end_of_day
     from scorecards import snapshot
-    from wenzheng.commands.projections import open_readmodels
-    from wenzheng.commands.scoring import context, rules_for
+    from wenzheng.bootstrap.readside import open_readmodels
+    from wenzheng.bootstrap.scorer import context, rules_for
     from wenzheng.home import Home
 
     db = open_readmodels(Home(home))

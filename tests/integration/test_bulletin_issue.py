@@ -11,8 +11,8 @@ from domain.bulletin import BulletinLedger
 from tests.integration.test_bulletin_golden import NOV, handled
 from tests.integration.test_bulletin_golden import home as home
 from tests.integration.test_projection_sqlite import write_jsonl
+from wenzheng.bootstrap.scorer import open_ledger
 from wenzheng.cli import main
-from wenzheng.commands.scoring import open_ledger
 from wenzheng.home import Home
 
 

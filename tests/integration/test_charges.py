@@ -29,8 +29,8 @@ from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
 from tests.fixtures.postgres import with_schema
 from tests.integration.kafka_support import cli_env, open_db, run_cli, write_jsonl
+from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.cli import main
-from wenzheng.commands.scoring import context, rules_for
 from wenzheng.home import Home
 
 AS_OF = datetime(2025, 12, 31, 23, 0, tzinfo=BUSINESS_TZ)

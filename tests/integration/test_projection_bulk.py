@@ -10,7 +10,7 @@ from projections.follower import StoreSource, rebuild
 from projections.logread import ApiLog, log_reader
 from projections.record import from_domain_event
 from tests.integration.kafka_support import apply_actions, read_model_tables, sample_actions
-from wenzheng.commands.projections import bring_up_to_date, open_readmodels
+from wenzheng.bootstrap.readside import bring_up_to_date, open_readmodels
 from wenzheng.home import Home
 
 

@@ -12,8 +12,8 @@ from domain.calendar import BUSINESS_TZ
 from projections.follower import StoreSource, rebuild
 from scorecards.metrics import metrics
 from tests.integration.test_projection_sqlite import fuzhou_actions, write_jsonl
+from wenzheng.bootstrap.readside import open_readmodels
 from wenzheng.cli import main
-from wenzheng.commands.projections import open_readmodels
 from wenzheng.home import Home
 
 AS_OF = datetime(2017, 4, 17, 23, 0, tzinfo=BUSINESS_TZ)

@@ -14,8 +14,9 @@ from scorecards import snapshot
 from scorecards.assess import score_period
 from tests.integration.test_bulletin_golden import NOV, SCORING, handled, month_actions, neglected
 from tests.integration.test_projection_sqlite import write_jsonl
+from wenzheng.bootstrap.readside import open_caught_up as caught_up
+from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.cli import main
-from wenzheng.commands.scoring import caught_up, context, rules_for
 from wenzheng.home import Home
 
 YEAR = 2025

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from wenzheng.bootstrap.scorer import open_ledger
 from wenzheng.cli import main
-from wenzheng.commands.scoring import open_ledger
 from wenzheng.home import Home
 
 DEMO_NOW = "2026-01-31T23:59:59+08:00"

@@ -86,9 +86,9 @@ def cmd_revise(args: argparse.Namespace, home: Home) -> int:
     service = home.open_service()
     try:
         outcomes = service.revise_deadlines(at, args.by)
-        from wenzheng.commands.cases import _update_read_models
+        from wenzheng.bootstrap.readside import update_read_models
 
-        _update_read_models(home, service)
+        update_read_models(home, service)
     finally:
         service.close()
     revised = [o for o in outcomes if o.status == APPLIED]

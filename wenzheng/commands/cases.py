@@ -1,9 +1,12 @@
-"""Commands on cases: init, apply, case."""
+"""Commands on cases: init, apply, case (behind a check of the case's chain)."""
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
 import sys
+from contextlib import redirect_stdout
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,10 +14,13 @@ from typing import Any
 from domain.errors import CaseNotYetRegistered, UnknownCase
 from scorecards.masking import mask_phone, mask_text
 from wenzheng.applyfile import apply_file, write_dead_letter
-from wenzheng.clock import latest_allowed
+from wenzheng.clock import latest_allowed, parse_moment
 from wenzheng.home import Home
 from wenzheng.progress import Progress
 from wenzheng.render import case_text, to_json
+from wenzheng.store.verify import verify_case
+
+TAMPERED = 3  # exit status: the case's chain does not verify
 
 
 def cmd_init(args: argparse.Namespace, home: Home) -> int:
@@ -38,7 +44,9 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     try:
         with Progress("已处理", total, "行", enabled=total >= 5000 or args.progress) as shown:
             summary = apply_file(service, path, progress=shown.show, not_after=not_after)
-        _update_read_models(home, service)
+        from wenzheng.bootstrap.readside import update_read_models
+
+        update_read_models(home, service)
     finally:
         service.close()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -56,22 +64,14 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     return 0 if summary.ok else 1
 
 
-def _update_read_models(home: Home, service: Any) -> None:
-    """Leave the read models current before `apply` returns."""
-    from wenzheng.commands.projections import bring_up_to_date
-
-    try:
-        bring_up_to_date(home, service)
-    except Exception as exc:  # the events are stored; the read models can catch up later
-        print(f"警告：读模型未能更新（{exc}）；请运行 wenzheng project", file=sys.stderr)
 
 
 def cmd_case(args: argparse.Namespace, home: Home) -> int:
     """Print a case's full history (with the audit view) and its current state."""
-    from wenzheng.commands.projections import _moment, case_audit
+    from wenzheng.bootstrap.readside import case_audit
 
     try:
-        moment = _moment(args.as_of) if args.as_of else None
+        moment = parse_moment(args.as_of) if args.as_of else None
     except ValueError:
         print(f"--as-of 不是合法的时间：{args.as_of!r}（应为 ISO 8601，如 2025-10-14 或 "
               "2025-10-14T10:00:00+08:00）", file=sys.stderr)
@@ -140,6 +140,46 @@ def _mask_citizen(event: dict[str, Any]) -> None:
         }
 
 
+def chain_problems(home: Home, number: str) -> list[str]:
+    """What is wrong with the case's stored chain (empty when it verifies)."""
+    env = home.store_env()
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and not home.events_db.exists():
+        return []
+    return [p.describe() for p in verify_case(env, number).problems]
+
+
+def checked_case(args: argparse.Namespace, home: Home) -> int:
+    """The case when its chain verifies; else a loud warning, what can be read, exit 3."""
+    problems = chain_problems(home, args.number)
+    if not problems:
+        return cmd_case(args, home)
+    banner = [f"警告：案件 {args.number} 的哈希链校验未通过，日志中的这一案件被改动过，"
+              "以下内容不可作为依据："] + [f"  {line}" for line in problems]
+    print("\n".join(banner), file=sys.stderr)
+    out = io.StringIO()
+    try:
+        with redirect_stdout(out):
+            cmd_case(args, home)
+    except Exception as exc:  # tampered bytes can break decoding anywhere: refuse, never trace
+        print(f"案件 {args.number} 的历史无法完整读出（{type(exc).__name__}），不予显示",
+              file=sys.stderr)
+        if args.format == "json":
+            print(to_json({"case": args.number, "integrity": {"ok": False, "problems": problems},
+                           "shown": False}))
+        return TAMPERED
+    text = out.getvalue()
+    if args.format == "json":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = {"case": args.number}
+        data["integrity"] = {"ok": False, "problems": problems}
+        print(to_json(data))
+    else:
+        print("\n".join(["！" * 20, *banner, "！" * 20, ""]) + text, end="")
+    return TAMPERED
+
+
 def register(sub: Any) -> None:
     """Add init, apply and case to the command line."""
     p = sub.add_parser("init", help="create the home folder and a default wenzheng.toml")
@@ -156,6 +196,4 @@ def register(sub: Any) -> None:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--as-of", dest="as_of",
                    help="the case as it stood at this moment (default: now)")
-    from wenzheng.commands.casecheck import checked_case  # checks the chain, then cmd_case
-
-    p.set_defaults(run=checked_case)
+    p.set_defaults(run=checked_case)  # checks the chain, then cmd_case

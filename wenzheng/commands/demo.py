@@ -1,4 +1,4 @@
-"""Commands `demo` (the demonstration city) and `import` (an Excel/CSV ledger)."""
+"""Command `demo`: the demonstration city's year of cases."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ def _batches(actions: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict
 
 def cmd_demo(args: argparse.Namespace, home: Home) -> int:
     """Generate the demonstration city's year and apply it (and/or write it out)."""
+    home.init()  # the one write of the settings: a new home gets the demonstration city's
     settings = home.settings()
     policy = settings.deadline_policy()
     spec = DemoSpec(cases=args.cases, seed=args.seed, year=args.year, order=args.order)
@@ -71,6 +72,8 @@ def cmd_demo(args: argparse.Namespace, home: Home) -> int:
             progress.show(counts["actions"])
         progress.close()
         if service is not None:
+            from wenzheng.bootstrap.readside import update_read_models
+
             update_read_models(home, service, quiet=args.quiet)
     if not args.no_apply and ensure_demo_users(users_path(home.root)):
         print("演示账号 leader / supervisor / admin 已写入（密码公开，见 docs/app.md）",
@@ -103,7 +106,8 @@ def set_clock(home: Home, as_of: datetime) -> None:
 def issue_year(home: Home, year: int, as_of: datetime, quiet: bool = False) -> None:
     """Issue the demonstration year's monthly bulletins due by its "now", once each, as
     `wenzheng bulletins` does (events in the ledger; Markdown and JSON in HOME/bulletins)."""
-    from wenzheng.commands.scoring import issue_due, open_ledger
+    from wenzheng.bootstrap.bulletins import issue_due
+    from wenzheng.bootstrap.scorer import open_ledger
 
     started = time.monotonic()
     ledger = open_ledger(home)
@@ -116,22 +120,6 @@ def issue_year(home: Home, year: int, as_of: datetime, quiet: bool = False) -> N
     if issued:
         print(f"已发布 {len(issued)} 期月度通报（{issued[0]} 至 {issued[-1]}），"
               f"用时 {time.monotonic() - started:.1f} 秒")
-
-
-def update_read_models(home: Home, service: CaseService, quiet: bool = False) -> None:
-    """Leave the read models current (as `apply` does), so figures can be read at once."""
-    from wenzheng.commands.projections import bring_up_to_date
-
-    if not quiet:
-        print("\n正在更新读模型……", file=sys.stderr, flush=True)
-    started = time.monotonic()
-    try:
-        bring_up_to_date(home, service)
-    except Exception as exc:  # the events are stored; the read models can catch up later
-        print(f"警告：读模型未能更新（{exc}）；请运行 wenzheng project", file=sys.stderr)
-        return
-    if not quiet:
-        print(f"读模型已更新，用时 {time.monotonic() - started:.1f} 秒", file=sys.stderr)
 
 
 def _open_service(home: Home, cache: bool) -> CaseService:
@@ -166,14 +154,8 @@ def _apply(service: CaseService, batch: list[dict[str, Any]], counts: dict[str, 
             rejected.append(f"{outcome.action_id}: {outcome.reason}")
 
 
-def cmd_import(args: argparse.Namespace, home: Home) -> int:
-    """Import a ledger (xlsx or csv): each row becomes its actions, all or nothing."""
-    from wenzheng.ledger.command import run_import
-    return run_import(args, home)
-
-
 def register(sub: Any) -> None:
-    """Add `demo` and `import` to the command line."""
+    """Add `demo` to the command line."""
     p = sub.add_parser("demo", help="generate the demonstration city's year of cases")
     p.add_argument("--cases", type=int, default=30_000, help="number of cases (default 30000)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -187,10 +169,3 @@ def register(sub: Any) -> None:
     p.add_argument("--no-bulletins", action="store_true",
                    help="do not issue the year's monthly bulletins")
     p.set_defaults(run=cmd_demo)
-
-    p = sub.add_parser("import", help="import a ledger (台账) from .xlsx or .csv")
-    p.add_argument("file")
-    p.add_argument("--mapping", help="TOML file naming the ledger's columns")
-    p.add_argument("--sheet", help="sheet name (xlsx; default the first)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.set_defaults(run=cmd_import)

@@ -30,7 +30,7 @@ from wenzheng.store.verify import Problem, Report, check_anchor, verify_case, ve
 
 def anchor_problems(home: Home, env: dict[str, str]) -> list[str]:
     """Issued bulletins whose recorded chain head is no longer in the log."""
-    from wenzheng.commands.scoring import open_ledger
+    from wenzheng.bootstrap.scorer import open_ledger
 
     ledger = open_ledger(home)
     try:
@@ -107,7 +107,7 @@ def _checkpoints(args: argparse.Namespace, home: Home
 
 def _verify_read_models(args: argparse.Namespace, home: Home) -> int:
     """Compare every read model with a fresh fold of the log; name the drift."""
-    from wenzheng.commands.projections import open_readmodels
+    from wenzheng.bootstrap.readside import open_readmodels
     from wenzheng.readcheck import read_model_drift
 
     db = open_readmodels(home)
@@ -175,7 +175,7 @@ def cmd_erase(args: argparse.Namespace, home: Home) -> int:
     service = home.open_service()
     try:
         outcome = service.erase(args.case, args.reason, at=at, by=args.by)
-        from wenzheng.commands.projections import bring_up_to_date
+        from wenzheng.bootstrap.readside import bring_up_to_date
 
         bring_up_to_date(home, service)
     except (CaseError, ValueError) as exc:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import signal
 import sys
 import threading
@@ -15,58 +14,20 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.calendar import BUSINESS_TZ
-from domain.case import case_id
-from domain.errors import UnknownCase
-from projections.db import Database, open_database
 from projections.follower import StoreSource, catch_up, follow, rebuild
-from projections.writer import CaseProjection
-from scorecards.audit import CaseAudit, audit, load_history
 from scorecards.exposure import ExposureRules, entries_as_dicts, exposure
 from scorecards.inert import csv_cell
 from scorecards.masking import mask_entry
 from scorecards.metrics import metrics
 from scorecards.provisional import provisional_cases
+from wenzheng.bootstrap.readside import caught_up, open_readmodels, projection_for
+from wenzheng.clock import parse_moment
 from wenzheng.config import ConfigError
 from wenzheng.democlock import default_moment, home_clock
 from wenzheng.home import Home
 from wenzheng.logs import fields, service_logger
 from wenzheng.progress import Progress
 from wenzheng.render import exposure_text, metrics_table, to_json
-
-
-def open_readmodels(home: Home) -> Database:
-    """The read-model database: WENZHENG_DATABASE_URL's database/schema, else readmodels.sqlite."""
-    url = os.environ.get("WENZHENG_DATABASE_URL", "").strip() or None
-    return open_database(url, home.readmodels_db)
-
-
-def projection_for(home: Home, db: Database) -> CaseProjection:
-    """The case projection with the configured working-day calendar."""
-    return CaseProjection(db, home.settings().deadline_policy().calendar)
-
-
-def bring_up_to_date(home: Home, app: Any) -> int:
-    """Catch the read models up with the store (used by `apply` before it returns)."""
-    db = open_readmodels(home)
-    try:
-        return catch_up(StoreSource(app), projection_for(home, db))
-    finally:
-        db.close()
-
-
-def case_audit(home: Home, app: Any, number: str, as_of: str | None = None) -> CaseAudit:
-    """The audit view of a case as of now, read from the (caught-up) history projection."""
-    db = open_readmodels(home)
-    try:
-        catch_up(StoreSource(app), projection_for(home, db))
-        snapshots = load_history(db, str(case_id(number)))
-    finally:
-        db.close()
-    if not snapshots:
-        raise UnknownCase(number)
-    moment = _moment(as_of) if as_of else default_moment(home.settings())
-    return audit(snapshots, moment, home.settings().deadline_policy().calendar)
 
 
 def cmd_project(args: argparse.Namespace, home: Home) -> int:
@@ -109,7 +70,7 @@ def cmd_project(args: argparse.Namespace, home: Home) -> int:
 def _precompute_scorecards(home: Home, db: Any) -> None:
     """Store last year's and this year's assessment for the app's 部门考核 page."""
     from scorecards import snapshot
-    from wenzheng.commands.scoring import context, rules_for
+    from wenzheng.bootstrap.scorer import context, rules_for
 
     now = home_clock(home.settings()).now  # a demonstration home: the demo's own clock
     for snap in snapshot.precompute(db, context(home), lambda y: rules_for(home, y, None),
@@ -126,21 +87,9 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期 {text!r} 应为 YYYY-MM-DD") from None
 
 
-def _moment(text: str) -> datetime:
-    """A moment argument; a bare date means the end of that day, Beijing time."""
-    try:
-        if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), datetime.max.time(), BUSINESS_TZ)
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"时间 {text!r} 应为 ISO 8601，如 2025-12-31 或 "
-                         "2025-12-31T23:59:59+08:00") from None
-    return value if value.tzinfo else value.replace(tzinfo=BUSINESS_TZ)
-
-
 def _as_of(args: argparse.Namespace, home: Home) -> datetime:
     """--as-of, or the home's now (the command line may read the clock; `[demo] now`)."""
-    return _moment(args.as_of) if args.as_of else default_moment(home.settings())
+    return parse_moment(args.as_of) if args.as_of else default_moment(home.settings())
 
 
 def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
@@ -149,18 +98,13 @@ def cmd_metrics(args: argparse.Namespace, home: Home) -> int:
     if args.to < args.from_:
         print("--to 不能早于 --from", file=sys.stderr)
         return 2
-    app = home.open_service()
-    db = open_readmodels(home)
-    try:
-        catch_up(StoreSource(app), projection_for(home, db))
+    calendar = settings.deadline_policy().calendar
+    with caught_up(home) as read:
         names = {d.code: d.name for d in settings.departments}
-        result = metrics(db, args.from_, args.to, _as_of(args, home), names, settings.office_name,
-                         settings.deadline_policy().calendar)
-        unsure = provisional_cases(db, args.from_, args.to, _as_of(args, home),
-                                   settings.deadline_policy().calendar.covered_until())
-    finally:
-        db.close()
-        app.close()
+        result = metrics(read.db, args.from_, args.to, _as_of(args, home), names,
+                         settings.office_name, calendar)
+        unsure = provisional_cases(read.db, args.from_, args.to, _as_of(args, home),
+                                   calendar.covered_until())
     result["provisional_deadlines"] = list(unsure)
     if args.format == "json":
         print(to_json(result))
@@ -183,15 +127,9 @@ def cmd_exposure(args: argparse.Namespace, home: Home) -> int:
         raise ConfigError(f"[exposure]：{exc.errors()[0]['loc']} {exc.errors()[0]['msg']}") \
             from None
     as_of = _as_of(args, home)
-    app = home.open_service()
-    db = open_readmodels(home)
-    try:
-        catch_up(StoreSource(app), projection_for(home, db))
-        found = exposure(db, as_of, rules, settings.deadline_policy().calendar,
+    with caught_up(home) as read:
+        found = exposure(read.db, as_of, rules, settings.deadline_policy().calendar,
                          settings.department_names())
-    finally:
-        db.close()
-        app.close()
     if args.format == "json":  # free text masked: the exposure list is public
         print(to_json({"as_of": as_of.isoformat(), "rules": rules.model_dump(),
                        "entries": [mask_entry(e) for e in entries_as_dicts(found)]}))

@@ -126,7 +126,7 @@ def cmd_intake(args: argparse.Namespace, home: Home) -> int:
 def open_target(args: argparse.Namespace, home: Home) -> Any:
     """The read-model database: --readmodels (URL or SQLite path), else the home's default."""
     from projections.db import Database
-    from wenzheng.commands.projections import open_readmodels
+    from wenzheng.bootstrap.readside import open_readmodels
 
     given = getattr(args, "readmodels", None)
     if not given:

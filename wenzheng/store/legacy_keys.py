@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
 from psycopg import sql
 
-from wenzheng.store.pgconnect import connect_postgres
 from wenzheng.store.sqlite import KEYS_TABLE
 
 LegacyRow = tuple[UUID, bytes | None, str | None, str | None]
+Connect = Callable[..., Any]  # env, autocommit= → a psycopg connection (the caller's own)
 
 
-def migrate_legacy_keys(env: Mapping[str, str], vault: Any) -> int:
+def migrate_legacy_keys(env: Mapping[str, str], vault: Any, connect: Connect) -> int:
     """Wrap and move the old table's keys into the vault, then drop it; the keys moved."""
     if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-        return _migrate_postgres(env, vault)
+        return _migrate_postgres(env, vault, connect)
     if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
         return _migrate_sqlite(env, vault)
     return 0
@@ -58,11 +58,11 @@ def _migrate_sqlite(env: Mapping[str, str], vault: Any) -> int:
     return moved
 
 
-def _migrate_postgres(env: Mapping[str, str], vault: Any) -> int:
+def _migrate_postgres(env: Mapping[str, str], vault: Any, connect: Connect) -> int:
     """PostgreSQL: move and drop the old table (its files go with it)."""
     schema = env.get("POSTGRES_SCHEMA") or "public"
     table = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(KEYS_TABLE))
-    with connect_postgres(dict(env), autocommit=True) as conn:
+    with connect(dict(env), autocommit=True) as conn:
         if conn.execute("SELECT to_regclass(%s)", (f'"{schema}"."{KEYS_TABLE}"',)
                         ).fetchone()[0] is None:
             return 0

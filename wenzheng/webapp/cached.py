@@ -14,7 +14,7 @@ from scorecards.exposure import Entry, ExposureRules, exposure
 from scorecards.metrics import metrics
 from scorecards.scoring import Scorecard, ScoreSheet
 from scorecards.snapshot import Snapshot
-from wenzheng.commands.scoring import context, rules_for
+from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.runout import add_calendar_part
 from wenzheng.webapp import bulletinview, health, moments, scoreview
 from wenzheng.webapp.publicview import Praised, praised_cases

@@ -16,8 +16,8 @@ from domain.bulletin import BulletinLedger
 from domain.service import CaseService
 from projections.db import Database
 from projections.schema import ensure_tables
-from wenzheng.commands.projections import open_readmodels
-from wenzheng.commands.scoring import open_ledger
+from wenzheng.bootstrap.readside import open_readmodels
+from wenzheng.bootstrap.scorer import open_ledger
 from wenzheng.home import Home
 from wenzheng.webapp.viewlog import ensure_viewlog
 

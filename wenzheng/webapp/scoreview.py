@@ -12,7 +12,7 @@ import xlsxwriter
 from scorecards.inert import write_cell, write_cells
 from scorecards.scoring import Scorecard, ScoreSheet
 from scorecards.wilson import wilson
-from wenzheng.commands.scoring import scorecard_csv
+from wenzheng.bootstrap.scorer import scorecard_csv
 from wenzheng.webapp.leaderview import rank_text
 
 ALL_GROUPS = "全部"

@@ -1,4 +1,5 @@
-"""`wenzheng import FILE.xlsx|FILE.csv [--mapping MAP.toml]`: the command's I/O around importer."""
+"""`wenzheng import FILE.xlsx|FILE.csv [--mapping MAP.toml]`: the command's I/O around
+wenzheng/ledger/importer.py."""
 
 from __future__ import annotations
 
@@ -6,20 +7,21 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from wenzheng.clock import latest_allowed
-from wenzheng.commands.demo import update_read_models
 from wenzheng.home import Home
 from wenzheng.ledger.importer import department_resolver, import_rows, write_rejected
 from wenzheng.ledger.mapping import MappingError, load_mapping
-from wenzheng.ledger.read import LedgerUnreadable, read_rows
 from wenzheng.ledger.rows import RowConverter
 from wenzheng.progress import Progress
 from wenzheng.render import to_json
 
 
-def run_import(args: argparse.Namespace, home: Home) -> int:
-    """Import the ledger into the home's store and print the report."""
+def cmd_import(args: argparse.Namespace, home: Home) -> int:
+    """Import a ledger (xlsx or csv): each row becomes its actions, all or nothing."""
+    from wenzheng.ledger.read import LedgerUnreadable, read_rows  # openpyxl: not for --help
+
     path = Path(args.file)
     if not path.is_file():
         print(f"找不到文件：{path}", file=sys.stderr)
@@ -44,6 +46,8 @@ def run_import(args: argparse.Namespace, home: Home) -> int:
         with Progress("已处理", unit="行") as bar:
             report = import_rows(service, rows, converter, progress=bar.show,
                                  not_after=latest_allowed(settings))
+        from wenzheng.bootstrap.readside import update_read_models
+
         update_read_models(home, service, quiet=True)
     finally:
         service.close()
@@ -64,3 +68,13 @@ def run_import(args: argparse.Namespace, home: Home) -> int:
         if dead:
             print(f"被拒绝的行已另存：{dead}")
     return 0 if report.ok else 1
+
+
+def register(sub: Any) -> None:
+    """Add `import` to the command line."""
+    p = sub.add_parser("import", help="import a ledger (台账) from .xlsx or .csv")
+    p.add_argument("file")
+    p.add_argument("--mapping", help="TOML file naming the ledger's columns")
+    p.add_argument("--sheet", help="sheet name (xlsx; default the first)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(run=cmd_import)
