@@ -55,3 +55,6 @@ _.method
 
 # projections/fold.py Col: Enum calls _generate_next_value_ for each auto() member.
 _._generate_next_value_
+
+# wenzheng/config.py _read_once: lru_cache keys on the file's mtime and size (one read per version).
+_.mtime_ns
