@@ -8,6 +8,7 @@ import streamlit as st
 from domain.errors import UnknownCase
 from domain.labels import OVERDUE_STAGE_ZH, STATUS_ZH
 from scorecards.inert import md_escape
+from wenzheng.bootstrap.service import store_env
 from wenzheng.render import short_time
 from wenzheng.webapp import auditview, auth, cached, moments
 from wenzheng.webapp.masking import personal_rows, shown_text
@@ -85,7 +86,7 @@ else:
                 f"**超期责任单位**：{md_escape(holder)}")
 
 with service(key).use() as app:
-    state = auditview.integrity(home.store_env(), chosen)
+    state = auditview.integrity(store_env(home), chosen)
     personal = auditview.personal_data(app, chosen, may_see)
 if state.ok:
     st.success(f"历史完整性：{state.label()}")

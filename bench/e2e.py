@@ -23,6 +23,7 @@ from typing import Any
 
 from bench.e2e_stages import TopicWatcher, percentile, stage_figures
 from bench.proc import Child, python_argv, step_env
+from wenzheng.bootstrap.service import open_service, store_env
 
 POLL_S = 0.02
 CHUNK = 500
@@ -141,8 +142,8 @@ def run(p: dict[str, Any]) -> dict[str, Any]:
     settings = KafkaSettings.resolve(home.settings().section("kafka"), env=env)
     ensure_topics(settings, [settings.events_topic, settings.intake_topic,
                              settings.dead_letter_topic])
-    service = home.open_service()
-    positions = open_positions(home.store_env())
+    service = open_service(home)
+    positions = open_positions(store_env(home))
     try:
         positions.advance(settings.events_topic, int(service.recorder.max_notification_id() or 0))
     finally:

@@ -25,6 +25,7 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from bench.progress import Progress
+from wenzheng.bootstrap.service import open_service, store_env
 
 RELAY_BATCH = 500
 PROJECTOR_BATCH = 500
@@ -50,8 +51,8 @@ def relay(p: dict[str, Any]) -> dict[str, Any]:
     home = Home.resolve()
     settings = settings_for(p, p["topic"])
     ensure_topics(settings, [p["topic"]])
-    service = home.open_service()
-    positions = open_positions(home.store_env())
+    service = open_service(home)
+    positions = open_positions(store_env(home))
     producer = make_producer(settings)
     progress = Progress("relay", p.get("events"))
     done = [0]
@@ -96,7 +97,7 @@ def raw_produce(p: dict[str, Any]) -> dict[str, Any]:
     settings = settings_for(p, topic)
     ensure_topics(settings, [topic])
     producer = make_producer(settings)
-    service = Home.resolve().open_service()
+    service = open_service(Home.resolve())
     numbers = Relay(service, None, cast(Any, None), topic)  # for its case-number lookup
     progress = Progress("raw produce", p.get("events"))
     timed = 0.0

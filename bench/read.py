@@ -18,6 +18,7 @@ from typing import Any
 
 from bench.proc import python_argv, run_command
 from bench.progress import Progress
+from wenzheng.bootstrap.service import open_service
 
 REBUILD_BATCH = 2000
 
@@ -43,7 +44,7 @@ def store_head() -> int:
     """The applied store's last notification id."""
     from wenzheng.home import Home
 
-    service = Home.resolve().open_service()
+    service = open_service(Home.resolve())
     try:
         return int(service.recorder.max_notification_id() or 0)
     finally:
@@ -82,7 +83,7 @@ def raw_read(p: dict[str, Any]) -> dict[str, Any]:
     """Raw read + decode of the notification log (transcoder; and to domain events)."""
     from wenzheng.home import Home
 
-    service = Home.resolve().open_service()
+    service = open_service(Home.resolve())
     try:
         total = int(service.recorder.max_notification_id() or 0)
         transcoder = service.mapper.transcoder

@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 
 from bench.progress import Progress
+from wenzheng.bootstrap.service import open_service
 
 
 class RawStore(Application[UUID]):
@@ -32,7 +33,7 @@ def apply(p: dict[str, Any]) -> dict[str, Any]:
     from wenzheng.applyfile import BATCH_SIZE, apply_file
     from wenzheng.home import Home
 
-    service = Home.resolve().open_service()
+    service = open_service(Home.resolve())
     progress = Progress("apply", p.get("actions"))
     seen = [0]
 
@@ -76,7 +77,7 @@ def raw_save(p: dict[str, Any]) -> dict[str, Any]:
     from wenzheng.home import Home
 
     batch = int(p["batch"])
-    source = Home.resolve().open_service()
+    source = open_service(Home.resolve())
     raw = RawStore(env=dest_env(p["dest"]))
     progress = Progress("raw save", p.get("events"))
     timed = 0.0

@@ -103,12 +103,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     setup_logging()
     try:
+        from wenzheng.bootstrap.service import store_env
         from wenzheng.home import Home, owner_only
         from wenzheng.store.pgconnect import check_postgres
 
         owner_only()
         home = Home.resolve(args.home)
-        if args.command not in OFFLINE_COMMANDS and "POSTGRES_HOST" in (env := home.store_env()):
+        if args.command not in OFFLINE_COMMANDS and "POSTGRES_HOST" in (env := store_env(home)):
             check_postgres(env)
         result: int = args.run(args, home)
     except BrokenPipeError:  # output piped into `head` and closed early

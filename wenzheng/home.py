@@ -1,4 +1,4 @@
-"""The home folder (wenzheng.toml, embedded stores) and the choice of event store."""
+"""The home folder: where wenzheng.toml, the embedded stores, keys and dead letters live."""
 
 from __future__ import annotations
 
@@ -6,11 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.service import CaseService
 from wenzheng.config import CONFIG_NAME, Settings, read_settings, write_default
-from wenzheng.store.env import postgres_env, sqlite_env
 from wenzheng.store.kek import DEMO_KEK_NAME, KEK_ENV, KEK_FILE_ENV, write_kek_file
-from wenzheng.store.pgconnect import connect_postgres, ensure_schema, schema_lock
 
 DEFAULT_HOME = ".wenzheng"
 
@@ -70,39 +67,6 @@ class Home:
         """The validated configuration, read once per version of the file and never written
         (a home without wenzheng.toml reads the demonstration city's; `init` writes it)."""
         return read_settings(self.config_path)
-
-    def store_env(self) -> dict[str, str]:
-        """eventsourcing's environment: PostgreSQL if WENZHENG_DATABASE_URL is set, else SQLite."""
-        url = os.environ.get("WENZHENG_DATABASE_URL", "").strip()
-        env = postgres_env(url) if url else sqlite_env(self.events_db)
-        if (not os.environ.get(KEK_ENV, "").strip() and not os.environ.get(KEK_FILE_ENV, "").strip()
-                and self.demo_kek.is_file()):
-            env[KEK_FILE_ENV] = str(self.demo_kek)
-        return env
-
-    def open_service(self) -> CaseService:
-        """The case service on this home's store; a fresh home is made first (with the
-        demonstration city's wenzheng.toml), as every command that writes needs it."""
-        self.init()
-        settings = self.settings()
-        env = self.store_env()
-        if "POSTGRES_SCHEMA" not in env:
-            service = CaseService(settings.deadline_policy(), settings.department_codes(), env=env,
-                                  default_rating=settings.rating.default)
-        else:
-            with schema_lock(env):  # two processes starting on a fresh schema must not race
-                ensure_schema(env)
-                service = CaseService(settings.deadline_policy(), settings.department_codes(),
-                                      env=env, default_rating=settings.rating.default)
-        from wenzheng.store.legacy_keys import migrate_legacy_keys
-
-        try:
-            migrate_legacy_keys(env, service.vault, connect_postgres)
-        except BaseException:
-            service.close()
-            raise
-        tighten(self.root)
-        return service
 
 
 def owner_only() -> None:

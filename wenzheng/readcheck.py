@@ -16,6 +16,7 @@ from projections.tables import CASES, HISTORY, TRACKING
 from scorecards import snapshot
 from scorecards.assess import score_period
 from wenzheng.bootstrap.scorer import context, rules_for
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 LIMIT = 20  # differences named per table; the rest are counted
@@ -150,7 +151,7 @@ def _snapshot_drift(home: Home, live: Database, fresh: Database) -> Iterator[str
 def read_model_drift(home: Home, live: Database) -> list[str]:
     """Every difference between the live read models and a fresh fold of the log."""
     calendar = home.settings().deadline_policy().calendar
-    app = home.open_service()
+    app = open_service(home)
     try:
         from projections.writer import CaseProjection
 

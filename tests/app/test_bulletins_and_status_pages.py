@@ -11,6 +11,7 @@ import pytest
 
 from domain.bulletin import BulletinLedger
 from tests.app.conftest import Downloads, page_as, texts
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 from wenzheng.webapp.bulletinview import bulletin_from_content
 
@@ -63,7 +64,7 @@ def test_the_status_page_shows_the_store_head_and_no_projection_lag(home: Path) 
     at = page_as(STATUS, "admin")
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
-    service = Home(home).open_service()
+    service = open_service(Home(home))
     head = int(service.recorder.max_notification_id() or 0)
     service.close()
     assert head > 0

@@ -17,6 +17,7 @@ from kafka import KafkaProducer
 from consumers.intake import Intake, IntakeReport
 from consumers.kafkaio import ensure_topics, make_consumer, make_producer
 from consumers.settings import KafkaSettings
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 DRAIN_S = 60.0
@@ -63,7 +64,7 @@ def open_pipe(home: Home, bootstrap: str) -> Iterator[Pipe]:
     settings = KafkaSettings(bootstrap=bootstrap, intake_topic=f"pipe.{tag}",
                              dead_letter_topic=f"pipe.{tag}.dead-letter")
     ensure_topics(settings, [settings.intake_topic, settings.dead_letter_topic])
-    service = home.open_service()
+    service = open_service(home)
     consumer = make_consumer(settings, f"pipe-{tag}", settings.intake_topic)
     producer = make_producer(settings)
     feeder = KafkaProducer(bootstrap_servers=bootstrap, acks="all")

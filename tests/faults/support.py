@@ -19,6 +19,7 @@ from projections.follower import StoreSource, catch_up
 from projections.writer import CaseProjection
 from tests.fixtures.postgres import with_schema
 from tests.integration.kafka_support import cli_env, read_model_tables, start_cli
+from wenzheng.bootstrap.service import open_service, store_env
 from wenzheng.home import Home
 
 SEED_ENV = "WENZHENG_FAULT_SEED"
@@ -60,8 +61,8 @@ def relay_once(home: Home, bootstrap: str, topic: str, republish: bool = False) 
 
     settings = KafkaSettings(bootstrap=bootstrap, events_topic=topic)
     ensure_topics(settings, [topic])
-    service = home.open_service()
-    positions = open_positions(home.store_env())
+    service = open_service(home)
+    positions = open_positions(store_env(home))
     producer = make_producer(settings)
     try:
         relay = Relay(service, producer, positions, topic)
@@ -111,7 +112,7 @@ def kill_at_random(
 
 def stored_events(home: Home) -> list[dict[str, Any]]:
     """Every stored event as (case, version, type, action_id), in log order."""
-    service = home.open_service()
+    service = open_service(home)
     try:
         out: list[dict[str, Any]] = []
         start = 0
@@ -153,7 +154,7 @@ def assert_chain_intact(home: Home) -> int:
     """`wenzheng verify` finds every event chained exactly as written; returns events checked."""
     from wenzheng.store.verify import verify_store
 
-    report = verify_store(home.store_env())
+    report = verify_store(store_env(home))
     assert report.ok, report.problems[:5]
     return report.events
 
@@ -171,7 +172,7 @@ def open_target(target: str | Path) -> Database:
 
 def project_store(home: Home, target: str | Path) -> int:
     """Catch the read models at `target` up with the home's store (the embedded path)."""
-    app = home.open_service()
+    app = open_service(home)
     db = open_target(target)
     try:
         calendar = home.settings().deadline_policy().calendar

@@ -24,6 +24,7 @@ from tests.integration.kafka_support import (
     write_jsonl,
 )
 from wenzheng.applyfile import BATCH_SIZE
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.postgres, pytest.mark.faults]
@@ -38,12 +39,12 @@ def test_an_apply_killed_at_random_points_leaves_whole_batches_and_the_rerun_com
     monkeypatch.setenv("WENZHENG_DATABASE_URL", postgres_schema_url)
     home = Home(tmp_path / "home")
     home.init()
-    home.open_service().close()
+    open_service(home).close()
     depts = home.settings().department_codes()
     env = cli_env(home, "unused:9092", {"WENZHENG_DATABASE_URL": postgres_schema_url})
     files: list[tuple[Path, set[str]]] = []
     seen: Counter[str] = Counter()
-    watcher = home.open_service()
+    watcher = open_service(home)
     try:
         for trial in range(max(trials() // 2, 1)):
             actions = sample_actions(CASES_PER_FILE, depts, start=CASES_PER_FILE * trial)

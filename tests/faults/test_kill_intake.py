@@ -25,6 +25,7 @@ from tests.faults.support import (
 )
 from tests.integration.kafka_support import read_topic, run_cli, sample_actions
 from tests.integration.test_intake import as_message, produce
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.faults]
@@ -66,7 +67,7 @@ def test_an_intake_killed_at_random_points_applies_each_action_once(
     good: set[str] = set()
     poison: list[bytes] = []
     where: Counter[str] = Counter()
-    watcher = home.open_service()
+    watcher = open_service(home)
     try:
         for trial in range(trials()):
             actions = sample_actions(CASES_PER_TRIAL, depts, start=CASES_PER_TRIAL * trial)

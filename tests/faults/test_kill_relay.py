@@ -26,6 +26,7 @@ from tests.integration.kafka_support import (
     sample_actions,
     versions_in_order,
 )
+from wenzheng.bootstrap.service import store_env
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.faults]
@@ -44,7 +45,7 @@ def test_a_relay_killed_at_random_points_publishes_every_event_in_case_order(
     env = fault_env(home, kafka_bootstrap, WENZHENG_DATABASE_URL=postgres_schema_url)
     topic = f"wenzheng.case-events.kill-{uuid.uuid4().hex[:8]}"
     args = ("relay", "--quiet", "--topic", topic, "--batch-size", "5")
-    positions = open_positions(home.store_env())
+    positions = open_positions(store_env(home))
     where: Counter[str] = Counter()
     try:
         for trial in range(trials()):

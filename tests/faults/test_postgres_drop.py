@@ -28,6 +28,7 @@ from tests.integration.kafka_support import (
     sample_actions,
     start_cli,
 )
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.postgres, pytest.mark.faults]
@@ -51,7 +52,7 @@ def test_a_batch_whose_connection_drops_before_commit_is_stored_once_by_the_retr
     first = sample_actions(5, depts)
     apply_actions(pg_home, first)
     batch = sample_actions(20, depts, start=5)
-    service = pg_home.open_service()
+    service = open_service(pg_home)
     result: dict[str, Any] = {}
 
     def write() -> None:

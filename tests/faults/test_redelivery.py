@@ -34,6 +34,7 @@ from tests.integration.kafka_support import (
     run_cli,
     sample_actions,
 )
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.faults]
@@ -49,7 +50,7 @@ def to_record(value: bytes) -> EventRecord:
 
 def envelopes(home: Home) -> list[tuple[bytes, bytes]]:
     """(key, value) of every stored event exactly as the relay publishes it."""
-    service = home.open_service()
+    service = open_service(home)
     try:
         numbers: dict[Any, str] = {}
         out = []

@@ -26,6 +26,7 @@ from tests.integration.kafka_support import (
     start_cli,
     write_jsonl,
 )
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.faults]
@@ -51,7 +52,7 @@ def home(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
 
 def race(home: Home, work: list[Callable[[CaseService], list[Outcome]]]) -> list[list[Outcome]]:
     """Run each writer on its own service (own connections) at the same moment."""
-    services = [home.open_service() for _ in work]
+    services = [open_service(home) for _ in work]
     start = threading.Barrier(len(work))
     results: list[list[Outcome]] = [[] for _ in work]
     errors: list[BaseException] = []
@@ -151,7 +152,7 @@ def test_two_apply_commands_on_the_same_file_store_each_line_once(
     path = write_jsonl(tmp_path / "same.jsonl", actions)
     env = {**os.environ, "WENZHENG_HOME": str(home.root),
            "WENZHENG_DATABASE_URL": postgres_schema_url}
-    home.open_service().close()  # the tables exist before the race (see RELIABILITY.md)
+    open_service(home).close()  # the tables exist before the race (see RELIABILITY.md)
     procs = [start_cli(env, "apply", str(path), "--format", "json",
                        log=tmp_path / f"apply{i}.log") for i in range(2)]
     codes = [p.wait(timeout=300) for p in procs]

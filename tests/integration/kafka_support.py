@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from domain.actions import parse_action
 from domain.service import REJECTED
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -78,7 +79,7 @@ def write_jsonl(path: Path, actions: list[dict[str, Any]]) -> Path:
 
 def apply_actions(home: Home, actions: list[dict[str, Any]]) -> None:
     """Apply actions through the service; every one must be applied."""
-    service = home.open_service()
+    service = open_service(home)
     try:
         outcomes = service.apply_batch([parse_action(a) for a in actions])
     finally:
@@ -89,7 +90,7 @@ def apply_actions(home: Home, actions: list[dict[str, Any]]) -> None:
 
 def store_events(home: Home) -> list[tuple[str, int, int, str]]:
     """(case id, version, position, type) of every stored event, in log order."""
-    service = home.open_service()
+    service = open_service(home)
     try:
         out: list[tuple[str, int, int, str]] = []
         start = 0

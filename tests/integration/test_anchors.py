@@ -11,6 +11,7 @@ import pytest
 
 from tests.integration import test_integrity
 from tests.integration.test_integrity import Store, found, verify
+from wenzheng.bootstrap.service import store_env
 from wenzheng.cli import main
 from wenzheng.home import Home
 from wenzheng.store.chain import GENESIS, link_batch
@@ -87,7 +88,7 @@ def test_the_untouched_log_verifies_against_a_signed_checkpoint(
 def test_an_edit_with_the_chain_rebuilt_by_link_batch_fails_against_an_earlier_checkpoint(
         home: Home, keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     issue(home, keys, tmp_path / "pub")
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     _, state = store.row("T-A", 2)
     store.set_state("T-A", 2, state.replace(b'"CGJ"', b'"HBJ"'))
     rebuild_chain(store)
@@ -102,7 +103,7 @@ def test_an_edit_with_the_chain_rebuilt_by_link_batch_fails_against_an_earlier_c
 def test_events_deleted_after_the_checkpoint_with_their_chain_rows_are_named(
         home: Home, keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     issue(home, keys, tmp_path / "pub")
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     delete_with_chain(store, "T-D", [3, 4])
     rebuild_chain(store)
     assert verify(home, capsys)[0] == 0  # nothing in the home can tell
@@ -114,7 +115,7 @@ def test_events_deleted_after_the_checkpoint_with_their_chain_rows_are_named(
 def test_a_case_deleted_whole_is_named_as_that_case_not_as_a_break_at_the_next(
         home: Home, keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     issue(home, keys, tmp_path / "pub")
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     case = first_logged_case(store)  # not at the tail: the global chain breaks after it
     delete_with_chain(store, case, [1, 2, 3, 4])
     status, report = verify(home, capsys)
@@ -139,7 +140,7 @@ def first_logged_case(store: Store) -> str:
 
 def test_events_alone_deleted_from_a_case_are_reported_as_that_case_deleted(
         home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     for version in (1, 2, 3, 4):
         store.delete("T-C", version)
     status, report = verify(home, capsys)
@@ -175,7 +176,7 @@ def test_verify_of_an_unknown_case_is_an_error(
 
 def test_case_warns_and_exits_3_on_a_tampered_case(
         home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     _, state = store.row("T-A", 1)
     store.set_state("T-A", 1, state.replace("路灯不亮".encode(), "早已解决".encode()))
     capsys.readouterr()
@@ -188,7 +189,7 @@ def test_case_warns_and_exits_3_on_a_tampered_case(
 
 def test_case_with_a_deleted_version_refuses_without_a_traceback(
         home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    Store(home.store_env()).delete("T-B", 2)
+    Store(store_env(home)).delete("T-B", 2)
     capsys.readouterr()
     assert main(["--home", str(home.root), "case", "T-B", "--format", "json"]) == 3
     out, err = capsys.readouterr()
@@ -240,7 +241,7 @@ def test_the_reported_attack_passes_verify_but_fails_against_the_bulletins_check
         for value in (checkpoint["head"], checkpoint["signature"], checkpoint["key_id"]):
             assert value.encode() in raw, (suffix, value)
 
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     _, state = store.row("T-A", 2)
     store.set_state("T-A", 2, state.replace(b'"CGJ"', b'"HBJ"'))
     rebuild_chain(store)
@@ -274,7 +275,7 @@ def test_a_bulletin_without_the_key_still_prints_the_chain_head_unsigned(
 def readmodel_conn(home: Home, store: Store) -> tuple[Any, str, str]:
     """A raw connection to the read models, the table prefix and the parameter mark."""
     if store.pg:
-        return store.conn, f'"{home.store_env()["POSTGRES_SCHEMA"]}".', "%s"
+        return store.conn, f'"{store_env(home)["POSTGRES_SCHEMA"]}".', "%s"
     import sqlite3
 
     return sqlite3.connect(home.readmodels_db, isolation_level=None), "", "?"
@@ -289,7 +290,7 @@ def test_forged_read_model_rows_are_named_by_verify_read_models_and_shown_in_sta
     assert main(["--home", root, "verify", "--read-models"]) == 0
     assert "读模型与日志一致" in capsys.readouterr().out
 
-    conn, prefix, mark = readmodel_conn(home, Store(home.store_env()))
+    conn, prefix, mark = readmodel_conn(home, Store(store_env(home)))
     conn.execute(f"DELETE FROM {prefix}rm_scorecard_cards WHERE code IN ({mark}, {mark})",
                  ("CGJ", "BLX"))
     conn.execute(f"DELETE FROM {prefix}rm_cases WHERE number = {mark}", ("T-D",))
@@ -312,7 +313,7 @@ def test_each_verify_run_is_recorded_with_its_time_and_the_record_is_linked(
         home: Home, capsys: pytest.CaptureFixture[str]) -> None:
     from wenzheng import checklog
 
-    Store(home.store_env()).delete("T-B", 3)
+    Store(store_env(home)).delete("T-B", 3)
     assert main(["--home", str(home.root), "verify"]) == 1
     capsys.readouterr()
     assert main(["--home", str(home.root), "verify", "--read-models"]) == 1
@@ -338,7 +339,7 @@ def test_each_checkpoint_given_covers_what_was_logged_before_it(
                      encoding="utf-8")
     assert main(["--home", str(home.root), "apply", str(later)]) == 0
     issue(home, keys, tmp_path / "pub")
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     delete_with_chain(store, "T-E", [1, 2, 3, 4])
     status, report = verify_against(home, first, capsys)  # the first file alone: T-E unknown
     assert (status, report["problems"], report["anchors"]["checked"]) == (0, [], 1)

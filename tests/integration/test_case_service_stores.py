@@ -23,7 +23,7 @@ OpenService = Callable[..., CaseService]
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """eventsourcing's environment for a fresh store, as Home.store_env() builds it."""
+    """eventsourcing's environment for a fresh store, as bootstrap.service.store_env builds it."""
     if request.param == "sqlite":
         return sqlite_env(tmp_path / "events.sqlite")
     url: str = request.getfixturevalue("postgres_schema_url")
@@ -32,7 +32,7 @@ def store_env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def open_service(store_env: dict[str, str]) -> Iterator[OpenService]:
-    """Build CaseService instances on the store like Home.open_service(); close them after."""
+    """CaseService instances on the store, as bootstrap.service.open_service builds them."""
     opened: list[CaseService] = []
 
     def build(limits: TimeLimits | None = None) -> CaseService:

@@ -10,6 +10,7 @@ import pytest
 from projections.schema import CASES
 from tests.integration.kafka_support import apply_actions, sample_actions
 from wenzheng.bootstrap.readside import caught_up
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 
@@ -19,7 +20,7 @@ def test_caught_up_yields_read_models_at_the_store_head_and_closes_them(
     home = Home(tmp_path / "home")
     home.init()
     apply_actions(home, sample_actions(3, home.settings().department_codes()))
-    service = home.open_service()
+    service = open_service(home)
     try:
         head = service.recorder.max_notification_id() or 0
     finally:

@@ -21,6 +21,7 @@ from domain.actions import parse_action
 from domain.case import case_id
 from domain.service import CaseService
 from tests.integration.kafka_support import phone, sample_actions
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 from wenzheng.store.env import postgres_env
 from wenzheng.store.kek import KekError, load_kek, unwrap
@@ -32,7 +33,7 @@ AT = "2026-01-05T10:00:00+08:00"
 
 def registered(home: Home, cases: int = 4) -> CaseService:
     """A service on the home with sample cases applied."""
-    service = home.open_service()
+    service = open_service(home)
     outcomes = service.apply_batch([parse_action(json.dumps(a, ensure_ascii=False))
                                     for a in sample_actions(cases, DEPARTMENTS)])
     assert {o.status for o in outcomes} == {"applied"}
@@ -112,7 +113,7 @@ def test_an_old_home_with_keys_beside_the_events_migrates_them_and_shreds_the_ol
         conn.execute("INSERT INTO wenzheng_case_keys VALUES (?, ?, NULL, NULL)", (oid.hex, key))
     assert key in sqlite_home.events_db.read_bytes() + Path(
         f"{sqlite_home.events_db}-wal").read_bytes()
-    service = sqlite_home.open_service()
+    service = open_service(sqlite_home)
     try:
         assert service.personal_data("K-00001")["citizen"]["phone"] == phone(1)  # type: ignore[index]
         with sqlite3.connect(sqlite_home.events_db) as conn:
@@ -127,7 +128,7 @@ def test_registering_without_a_kek_is_refused_in_chinese(
         sqlite_home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WENZHENG_KEK", raising=False)
     monkeypatch.delenv("WENZHENG_KEK_FILE", raising=False)
-    service = sqlite_home.open_service()
+    service = open_service(sqlite_home)
     try:
         with pytest.raises(KekError, match="未配置密钥加密密钥"):
             service.apply_batch([parse_action(json.dumps(sample_actions(1, DEPARTMENTS)[0]))])
@@ -236,7 +237,7 @@ def test_an_old_postgresql_schema_with_keys_beside_the_events_migrates_them(
                              "erased_at text, reason text)").format(legacy))
         conn.execute(sql.SQL("INSERT INTO {} VALUES (%s, %s, NULL, NULL)").format(legacy),
                      (oid, key))
-    service = home.open_service()
+    service = open_service(home)
     try:
         assert service.personal_data("K-00001")["citizen"]["phone"] == phone(1)  # type: ignore[index]
         with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]),
@@ -281,7 +282,7 @@ def test_the_audit_view_without_a_kek_shows_no_personal_data_instead_of_failing(
     service = registered(sqlite_home, cases=1)
     service.close()
     monkeypatch.delenv("WENZHENG_KEK", raising=False)
-    service = sqlite_home.open_service()
+    service = open_service(sqlite_home)
     try:
         assert personal_data(service, "K-00000", cleared=True) is None
         with pytest.raises(KekError):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 
@@ -23,7 +24,7 @@ def test_two_processes_opening_a_fresh_schema_at_once_both_succeed(
     def open_it() -> None:
         start.wait()
         try:
-            home.open_service().close()
+            open_service(home).close()
         except Exception as exc:
             errors.append(exc)
 

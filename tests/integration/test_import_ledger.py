@@ -13,6 +13,7 @@ import pytest
 from domain.actions import parse_action
 from domain.calendar import WorkingCalendar
 from domain.policy import DeadlinePolicy, TimeLimits
+from wenzheng.bootstrap.service import open_service
 from wenzheng.cli import main
 from wenzheng.democity import DEPARTMENTS
 from wenzheng.demogen import DemoSpec, generate
@@ -46,7 +47,7 @@ def names() -> dict[str, str]:
 
 def case_facts(home: Path) -> dict[str, dict[str, Any]]:
     """Each case's status, lead, rating and first published time, read from the store."""
-    service = Home(home).open_service()
+    service = open_service(Home(home))
     facts: dict[str, dict[str, Any]] = {}
     try:
         numbers = [e["number"] for e in _registered(service)]
@@ -91,7 +92,7 @@ def test_a_generated_ledger_imports_to_the_same_cases_and_figures_as_its_actions
     for a in actions:
         by_case[a["case"]].append(a)
     subset = [parse_action(a) for acts in by_case.values() for a in ledger_subset(acts)]
-    service = Home(tmp_path / "b").open_service()
+    service = open_service(Home(tmp_path / "b"))
     try:
         outcomes = service.apply_batch(subset)
     finally:

@@ -17,6 +17,7 @@ from tests.integration.kafka_support import (
     sample_actions,
     store_events,
 )
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 pytestmark = pytest.mark.kafka
@@ -69,7 +70,7 @@ def test_actions_on_the_intake_topic_are_applied_to_the_store(
     out = intake_once(cli_env(home, kafka_bootstrap), intake, dead, group)
     assert f"已应用 {len(actions)}" in out
     assert len(store_events(home)) == len(actions)
-    state = home.open_service()
+    state = open_service(home)
     try:
         assert state.state("K-00001")["status"] == "closed"
     finally:

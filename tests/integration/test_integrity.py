@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from domain.case import case_id
+from wenzheng.bootstrap.service import store_env
 from wenzheng.cli import main
 from wenzheng.home import Home
 
@@ -115,7 +116,7 @@ def test_an_untouched_log_verifies(home: Home, capsys: pytest.CaptureFixture[str
 
 
 def test_a_changed_event_is_named(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     _, state = store.row("T-A", 2)
     store.set_state("T-A", 2, state.replace(b'"CGJ"', b'"HBJ"'))
     status, report = verify(home, capsys)
@@ -124,14 +125,14 @@ def test_a_changed_event_is_named(home: Home, capsys: pytest.CaptureFixture[str]
 
 
 def test_a_deleted_event_is_named(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    Store(home.store_env()).delete("T-B", 3)
+    Store(store_env(home)).delete("T-B", 3)
     status, report = verify(home, capsys)
     assert status == 1
     assert found(report) == {("deleted", "T-B", 3)}
 
 
 def test_an_inserted_event_is_named(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     topic, state = store.row("T-C", 4)
     store.insert("T-C", 5, topic, state.replace("已修复".encode(), "未处理".encode()))
     status, report = verify(home, capsys)
@@ -140,7 +141,7 @@ def test_an_inserted_event_is_named(home: Home, capsys: pytest.CaptureFixture[st
 
 
 def test_swapped_events_are_named(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     (topic2, second), (topic3, third) = store.row("T-D", 2), store.row("T-D", 3)
     store.set_state("T-D", 2, third, topic3)
     store.set_state("T-D", 3, second, topic2)
@@ -150,7 +151,7 @@ def test_swapped_events_are_named(home: Home, capsys: pytest.CaptureFixture[str]
 
 
 def test_several_tamperings_are_all_named(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    store = Store(home.store_env())
+    store = Store(store_env(home))
     _, state = store.row("T-A", 4)
     store.set_state("T-A", 4, state.replace("已修复".encode(), "已办结".encode()))
     store.delete("T-C", 2)
@@ -161,7 +162,7 @@ def test_several_tamperings_are_all_named(home: Home, capsys: pytest.CaptureFixt
 
 
 def test_one_case_can_be_verified_alone(home: Home, capsys: pytest.CaptureFixture[str]) -> None:
-    Store(home.store_env()).delete("T-B", 3)
+    Store(store_env(home)).delete("T-B", 3)
     capsys.readouterr()
     assert main(["--home", str(home.root), "verify", "--case", "T-A"]) == 0
     assert main(["--home", str(home.root), "verify", "--case", "T-B"]) == 1
@@ -170,7 +171,7 @@ def test_one_case_can_be_verified_alone(home: Home, capsys: pytest.CaptureFixtur
 
 def test_every_event_id_is_chained(home: Home) -> None:
     assert isinstance(case_id("T-A"), UUID)
-    env = home.store_env()
+    env = store_env(home)
     from wenzheng.store.verify import verify_store
 
     report = verify_store(env)

@@ -25,6 +25,7 @@ from tests.integration.kafka_support import (
     versions_in_order,
     wait_until,
 )
+from wenzheng.bootstrap.service import store_env
 from wenzheng.home import Home
 
 pytestmark = [pytest.mark.kafka, pytest.mark.faults]
@@ -34,7 +35,7 @@ SEED = 20261122
 
 def relay_position(home: Home, topic: str) -> int:
     """The relay's recorded position for the topic."""
-    positions = open_positions(home.store_env())
+    positions = open_positions(store_env(home))
     try:
         return positions.get(topic)
     finally:

@@ -20,6 +20,7 @@ from tests.integration.kafka_support import (
     sample_actions,
     write_jsonl,
 )
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 from wenzheng.store.env import postgres_env
 
@@ -152,7 +153,7 @@ def test_erasing_shreds_the_data_and_keeps_the_history_and_figures(
     assert shown["history"][-1]["reason"] == "市民申请删除（2026-001号）"
     other = json.loads(run_cli(env, "case", "K-00003", "--format", "json").stdout)
     assert phone(3)[:3] + "****" + phone(3)[-4:] in other["history"][0]["content"]
-    service = home.open_service()
+    service = open_service(home)
     try:
         assert service.personal_data("K-00002") is None
         assert service.personal_data("K-00003")["citizen"]["phone"] == phone(3)  # type: ignore[index]

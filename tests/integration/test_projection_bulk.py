@@ -11,6 +11,7 @@ from projections.logread import ApiLog, log_reader
 from projections.record import from_domain_event
 from tests.integration.kafka_support import apply_actions, read_model_tables, sample_actions
 from wenzheng.bootstrap.readside import bring_up_to_date, open_readmodels
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 
 
@@ -28,7 +29,7 @@ def home(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mon
                      key=lambda a: (a["at"], a["id"]))
     for start in range(0, len(actions), 40):  # several batches, so several catch-ups
         apply_actions(h, actions[start:start + 40])
-        service = h.open_service()
+        service = open_service(h)
         try:
             bring_up_to_date(h, service)
         finally:
@@ -55,7 +56,7 @@ def test_a_rebuild_equals_the_incremental_read_models_even_when_cases_leave_the_
 ) -> None:
     incremental = read_model_tables(target(home))
     assert len(incremental["rm_history"]) > 200
-    app = home.open_service()
+    app = open_service(home)
     db = open_readmodels(home)
     try:
         applied = rebuild(StoreSource(app), db, home.settings().deadline_policy().calendar,
@@ -70,7 +71,7 @@ def test_a_rebuild_equals_the_incremental_read_models_even_when_cases_leave_the_
 def test_the_log_read_straight_from_its_table_decodes_as_the_domain_events_do(
     home: Home,
 ) -> None:
-    app = home.open_service()
+    app = open_service(home)
     try:
         reader = log_reader(app.recorder)
         assert not isinstance(reader, ApiLog)

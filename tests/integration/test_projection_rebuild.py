@@ -13,6 +13,7 @@ from projections.follower import StoreSource, rebuild
 from scorecards.metrics import metrics
 from tests.integration.test_projection_sqlite import fuzhou_actions, write_jsonl
 from wenzheng.bootstrap.readside import open_readmodels
+from wenzheng.bootstrap.service import open_service
 from wenzheng.cli import main
 from wenzheng.home import Home
 
@@ -60,7 +61,7 @@ def test_a_rebuild_swaps_in_complete_tables_while_readers_see_the_old_ones(home:
 
     thread = threading.Thread(target=reader)
     thread.start()
-    app = home.open_service()
+    app = open_service(home)
     db = open_readmodels(home)
     try:
         while len(seen) < 3 and thread.is_alive():

@@ -6,6 +6,7 @@ import os
 from datetime import datetime
 from pathlib import Path
 
+from wenzheng.bootstrap.service import store_env
 from wenzheng.home import Home
 from wenzheng.store.anchor import KEY_ENV, issue, load_private
 
@@ -19,4 +20,4 @@ def signing_key_path(given: str | None) -> Path | None:
 def issue_checkpoint(home: Home, key_path: Path, out: Path, at: datetime) -> Path:
     """Sign the log's current head with the office's key; the file goes into `out`."""
     key = load_private(key_path, home.root)
-    return issue(home.store_env(), key, at, out)
+    return issue(store_env(home), key, at, out)

@@ -18,6 +18,7 @@ from scorecards.render_xlsx import render_xlsx
 from wenzheng.bootstrap.anchoring import issue_checkpoint, signing_key_path
 from wenzheng.bootstrap.readside import caught_up
 from wenzheng.bootstrap.scorer import context, rules_for
+from wenzheng.bootstrap.service import store_env
 from wenzheng.home import Home
 from wenzheng.store.anchor import summary_lines
 from wenzheng.store.verify import head_at
@@ -95,7 +96,7 @@ def issue_due(home: Home, ledger: BulletinLedger, out: Path, since: str, now: da
             position = read.position
             bulletin = bulletin_for(read.db, context(home), rules, month,
                                     memos.setdefault((position, rules.version), {}))
-        chain = head_at(home.store_env(), position)
+        chain = head_at(store_env(home), position)
         if ledger.issue(month, rules.version, position, bulletin.as_of, bulletin.content_hash(),
                         plain(bulletin), chain):
             write_bulletin(bulletin, out, bulletin_anchor(home, out, position, key), documents)
@@ -112,6 +113,6 @@ def bulletin_anchor(home: Home, out: Path, position: int, key: Path | str | None
         path = issue_checkpoint(home, key_path, out, datetime.now(BUSINESS_TZ))
         print(f"已签发日志锚点：{path}")
         return summary_lines(json.loads(path.read_text(encoding="utf-8")))
-    chain = head_at(home.store_env(), position)
+    chain = head_at(store_env(home), position)
     return summary_lines({"head": chain[1], "position": chain[0], "events": "—",
                           "cases": "—", "case_heads_digest": "—"})

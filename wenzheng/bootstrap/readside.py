@@ -16,6 +16,7 @@ from projections.db import Database, open_database
 from projections.follower import StoreSource, catch_up
 from projections.writer import CaseProjection
 from scorecards.audit import CaseAudit, audit, load_history
+from wenzheng.bootstrap.service import open_service
 from wenzheng.clock import parse_moment
 from wenzheng.democlock import default_moment
 from wenzheng.home import Home
@@ -42,7 +43,7 @@ class ReadModels(NamedTuple):
 def open_caught_up(home: Home, service: CaseService | None = None) -> ReadModels:
     """The read models brought up to date (the caller closes `.db`); a service of its own is
     opened and closed unless one is given."""
-    app = service or home.open_service()
+    app = service or open_service(home)
     try:
         db = open_readmodels(home)
         try:

@@ -13,6 +13,7 @@ from scorecards.exposure import ExposureRules
 from scorecards.inert import csv_cell
 from scorecards.rules import Rules, UnknownRules, load_scoring
 from scorecards.scoring import ScoreSheet, Unit
+from wenzheng.bootstrap.service import store_env
 from wenzheng.config import ConfigError
 from wenzheng.home import Home
 
@@ -39,7 +40,7 @@ def rules_for(home: Home, year: int, version: str | None) -> Rules:
 
 def open_ledger(home: Home) -> BulletinLedger:
     """Issued bulletins: table bulletins_events in PostgreSQL, else bulletins.sqlite."""
-    env = home.store_env()
+    env = store_env(home)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         env = {**env, "SQLITE_DBNAME": str(home.root / "bulletins.sqlite")}
     return BulletinLedger(env=env)

@@ -10,6 +10,7 @@ from typing import Any
 
 from domain.calendar import BUSINESS_TZ
 from wenzheng.bootstrap.anchoring import issue_checkpoint, signing_key_path
+from wenzheng.bootstrap.service import store_env
 from wenzheng.home import Home
 from wenzheng.store.anchor import KEY_ENV, PUBLIC_NAME, AnchorError, keygen
 
@@ -39,7 +40,7 @@ def cmd_issue(args: argparse.Namespace, home: Home) -> int:
     if key_path is None:
         print(f"未签发：没有签名私钥（--key 或 {KEY_ENV}）", file=sys.stderr)
         return 2
-    env = home.store_env()
+    env = store_env(home)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and not home.events_db.exists():
         print(f"未签发：事件库不存在：{home.events_db}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ from typing import Any
 
 from domain.calendar import BUSINESS_TZ, WorkingCalendar
 from domain.service import APPLIED, SKIPPED
+from wenzheng.bootstrap.service import open_service
 from wenzheng.config import ConfigError
 from wenzheng.home import Home
 from wenzheng.render import to_json
@@ -83,7 +84,7 @@ def cmd_check(args: argparse.Namespace, home: Home) -> int:
 def cmd_revise(args: argparse.Namespace, home: Home) -> int:
     """Record DeadlinesRevised for every open case whose stored deadlines the calendar moves."""
     at = _moment(args.at) if args.at else datetime.now(BUSINESS_TZ)
-    service = home.open_service()
+    service = open_service(home)
     try:
         outcomes = service.revise_deadlines(at, args.by)
         from wenzheng.bootstrap.readside import update_read_models

@@ -14,6 +14,7 @@ from typing import Any
 from domain.errors import CaseNotYetRegistered, UnknownCase
 from scorecards.masking import mask_phone, mask_text
 from wenzheng.applyfile import apply_file, write_dead_letter
+from wenzheng.bootstrap.service import open_service, store_env
 from wenzheng.clock import latest_allowed, parse_moment
 from wenzheng.home import Home
 from wenzheng.progress import Progress
@@ -40,7 +41,7 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
         return 2
     total = sum(1 for _ in path.open("rb"))
     not_after = latest_allowed(home.settings())
-    service = home.open_service()
+    service = open_service(home)
     try:
         with Progress("已处理", total, "行", enabled=total >= 5000 or args.progress) as shown:
             summary = apply_file(service, path, progress=shown.show, not_after=not_after)
@@ -76,7 +77,7 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
         print(f"--as-of 不是合法的时间：{args.as_of!r}（应为 ISO 8601，如 2025-10-14 或 "
               "2025-10-14T10:00:00+08:00）", file=sys.stderr)
         return 2
-    service = home.open_service()
+    service = open_service(home)
     try:
         if moment is None:
             state, history = service.state(args.number), service.history(args.number)
@@ -142,7 +143,7 @@ def _mask_citizen(event: dict[str, Any]) -> None:
 
 def chain_problems(home: Home, number: str) -> list[str]:
     """What is wrong with the case's stored chain (empty when it verifies)."""
-    env = home.store_env()
+    env = store_env(home)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and not home.events_db.exists():
         return []
     return [p.describe() for p in verify_case(env, number).problems]

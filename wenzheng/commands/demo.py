@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.actions import InvalidAction, parse_action
 from domain.service import APPLIED, DUPLICATE, CaseService
+from wenzheng.bootstrap.service import store_env
 from wenzheng.democlock import write_demo_now
 from wenzheng.demogen import DemoSpec, YearNotCovered, demo_as_of, generate
 from wenzheng.home import Home
@@ -126,7 +127,7 @@ def _open_service(home: Home, cache: bool) -> CaseService:
     """The case service; in time order, with an aggregate cache so cases are not replayed."""
     home.ensure_demo_kek()  # a demonstration home carries its own KEK (docs/integrity.md)
     settings = home.settings()
-    env = home.store_env()
+    env = store_env(home)
     if "POSTGRES_SCHEMA" in env:
         ensure_schema(env)
     if cache:

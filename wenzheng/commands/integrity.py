@@ -13,6 +13,7 @@ from domain.calendar import BUSINESS_TZ
 from domain.errors import CaseError
 from projections.row import ProjectionGap
 from wenzheng import checklog
+from wenzheng.bootstrap.service import open_service, store_env
 from wenzheng.home import Home
 from wenzheng.progress import Progress
 from wenzheng.redact import scrub_dead_letters
@@ -48,7 +49,7 @@ def anchor_problems(home: Home, env: dict[str, str]) -> list[str]:
 
 def cmd_verify(args: argparse.Namespace, home: Home) -> int:
     """Check the hash chains, the bulletins' anchors, published checkpoints and read models."""
-    env = home.store_env()
+    env = store_env(home)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite" and not home.events_db.exists():
         print(f"事件库不存在：{home.events_db}", file=sys.stderr)
         return 2
@@ -172,7 +173,7 @@ def cmd_erase(args: argparse.Namespace, home: Home) -> int:
     if at.tzinfo is None:
         print("--at 必须带时区，例如 2026-01-31T09:00:00+08:00", file=sys.stderr)
         return 2
-    service = home.open_service()
+    service = open_service(home)
     try:
         outcome = service.erase(args.case, args.reason, at=at, by=args.by)
         from wenzheng.bootstrap.readside import bring_up_to_date

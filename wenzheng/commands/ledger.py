@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from wenzheng.bootstrap.service import open_service
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 from wenzheng.ledger.importer import department_resolver, import_rows, write_rejected
@@ -41,7 +42,7 @@ def cmd_import(args: argparse.Namespace, home: Home) -> int:
         return 2
     settings = home.settings()
     converter = RowConverter(mapping, department_resolver(settings.department_names()))
-    service = home.open_service()
+    service = open_service(home)
     try:
         with Progress("已处理", unit="行") as bar:
             report = import_rows(service, rows, converter, progress=bar.show,

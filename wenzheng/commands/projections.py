@@ -21,6 +21,7 @@ from scorecards.masking import mask_entry
 from scorecards.metrics import metrics
 from scorecards.provisional import provisional_cases
 from wenzheng.bootstrap.readside import caught_up, open_readmodels, projection_for
+from wenzheng.bootstrap.service import open_service
 from wenzheng.clock import parse_moment
 from wenzheng.config import ConfigError
 from wenzheng.democlock import default_moment, home_clock
@@ -32,7 +33,7 @@ from wenzheng.render import exposure_text, metrics_table, to_json
 
 def cmd_project(args: argparse.Namespace, home: Home) -> int:
     """Catch up once, follow (--follow) or rebuild into fresh tables (--rebuild)."""
-    app = home.open_service()
+    app = open_service(home)
     db = open_readmodels(home)
     started = time.monotonic()
     shown = Progress("投影进度", unit="个事件", enabled=sys.stderr.isatty() or args.progress)

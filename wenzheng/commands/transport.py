@@ -13,6 +13,7 @@ from typing import Any
 from consumers.settings import TRANSPORTS, KafkaSettings
 from domain.calendar import BUSINESS_TZ
 from wenzheng import checklog
+from wenzheng.bootstrap.service import open_service, store_env
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 from wenzheng.logs import fields, service_logger
@@ -60,8 +61,8 @@ def cmd_relay(args: argparse.Namespace, home: Home) -> int:
     settings = kafka_settings(args, home)
     topic = settings.events_topic
     log = service_logger("relay")
-    service = home.open_service()
-    positions = open_positions(home.store_env())
+    service = open_service(home)
+    positions = open_positions(store_env(home))
     producer = None
     try:
         ensure_topics(settings, [topic])
@@ -105,7 +106,7 @@ def cmd_intake(args: argparse.Namespace, home: Home) -> int:
 
     settings = kafka_settings(args, home)
     ensure_topics(settings, [settings.intake_topic, settings.dead_letter_topic])
-    service = home.open_service()
+    service = open_service(home)
     consumer = make_consumer(settings, settings.intake_group, settings.intake_topic)
     producer = make_producer(settings)
     try:
@@ -154,7 +155,7 @@ def _consume_store(args: argparse.Namespace, home: Home, db: Any, calendar: Any)
     from projections.follower import StoreSource, catch_up, follow
     from projections.writer import CaseProjection
 
-    app = home.open_service()
+    app = open_service(home)
     try:
         projection = CaseProjection(db, calendar)
         with stop_on_signals("follow") as stop:
@@ -230,11 +231,11 @@ def cmd_status(args: argparse.Namespace, home: Home) -> int:
 
     transport = resolve_transport(args.transport)
     settings = kafka_settings(args, home)
-    service = home.open_service()
+    service = open_service(home)
     db = open_target(args, home)
     try:
         result: dict[str, Any] = {"transport": transport, "events_topic": settings.events_topic}
-        result.update(st.store_part(service, home.store_env(), settings.events_topic))
+        result.update(st.store_part(service, store_env(home), settings.events_topic))
         result.update(st.projection_part(db, settings))
     finally:
         db.close()

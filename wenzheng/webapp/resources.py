@@ -18,6 +18,7 @@ from projections.db import Database
 from projections.schema import ensure_tables
 from wenzheng.bootstrap.readside import open_readmodels
 from wenzheng.bootstrap.scorer import open_ledger
+from wenzheng.bootstrap.service import open_service
 from wenzheng.home import Home
 from wenzheng.webapp.viewlog import ensure_viewlog
 
@@ -66,7 +67,7 @@ def readmodels(key: tuple[str, str]) -> Guarded[Database]:
 @st.cache_resource(show_spinner=False)
 def service(key: tuple[str, str]) -> Guarded[CaseService]:
     """The case service on the home's event store (for personal data and store positions)."""
-    return Guarded(home_of(key).open_service())
+    return Guarded(open_service(home_of(key)))
 
 
 @st.cache_resource(show_spinner=False)
