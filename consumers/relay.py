@@ -15,6 +15,7 @@ from uuid import UUID
 
 from consumers.envelope import Message, encode, encode_record
 from consumers.positions import RelayPositions
+from domain.vocabulary import EventType
 from projections.record import StoredDecoder
 
 BATCH_SIZE = 500
@@ -148,7 +149,7 @@ class Relay:
         if record is None:
             event = self.service.mapper.to_domain_event(notification)
             return encode(event, notification.id, self.case_number(event))
-        number = record.fields.get("number") if record.type == "Registered" else None
+        number = record.fields.get("number") if record.type == EventType.REGISTERED else None
         case = notification.originator_id
         case = case if isinstance(case, UUID) else UUID(str(case))
         return encode_record(record, case, self._number_of(case, number))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 # Full-width digits (０-９) count: Python's \d matches every Unicode decimal digit.
@@ -42,6 +43,11 @@ def mask_name(name: str | None) -> str | None:
     if not name:
         return name
     return name[0] + STAR * max(len(name) - 1, 1)
+
+
+def mask_citizen(citizen: Mapping[str, Any]) -> dict[str, str | None]:
+    """A citizen's name and phone as shown to anyone reading without clearance."""
+    return {"name": mask_name(citizen.get("name")), "phone": mask_phone(citizen.get("phone"))}
 
 
 def _mask_email(address: str) -> str:

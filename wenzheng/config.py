@@ -20,6 +20,7 @@ from pydantic import (
 from domain.arrangement import Arrangement
 from domain.calendar import WorkingCalendar
 from domain.policy import DeadlinePolicy, TimeLimits
+from domain.vocabulary import OFFICE
 from wenzheng.democity import default_toml
 
 CONFIG_NAME = "wenzheng.toml"
@@ -109,7 +110,7 @@ class Settings(BaseModel):
         """Department codes must be unique."""
         seen: set[str] = set()
         for d in value:
-            if d.code in seen or d.code == "OFFICE":
+            if d.code in seen or d.code == OFFICE:
                 raise ValueError(f"单位代码 {d.code} 重复或为保留字")
             seen.add(d.code)
         return value
@@ -126,7 +127,7 @@ class Settings(BaseModel):
 
     def department_names(self) -> dict[str, str]:
         """Code → name, with the coordination office."""
-        return {"OFFICE": self.office_name, **{d.code: d.name for d in self.departments}}
+        return {OFFICE: self.office_name, **{d.code: d.name for d in self.departments}}
 
     def deadline_policy(self) -> DeadlinePolicy:
         """The policy that computes deadlines from these settings (built once per settings)."""

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scorecards.masking import mask_entry, mask_name, mask_phone, mask_text
+from scorecards.masking import mask_citizen, mask_entry, mask_name, mask_phone, mask_text
 
 CASES = [
     ("我的电话13812345678请尽快回电", "我的电话138****5678请尽快回电"),
@@ -59,3 +59,14 @@ def test_masking_is_idempotent_and_leaves_no_run_of_seven_digits(text: str) -> N
     once = mask_text(text)
     assert mask_text(once) == once
     assert not re.search(r"\d{7,}", once)
+
+
+def test_the_command_line_and_the_app_mask_a_citizen_alike() -> None:
+    from wenzheng.commands.cases import mask_personal_data
+    from wenzheng.webapp.masking import mask_personal
+
+    citizen = {"name": "欧阳娜娜", "phone": "13812345678"}
+    event = {"citizen": dict(citizen), "content": "电话 13812345678"}
+    mask_personal_data(event)
+    assert event["citizen"] == mask_citizen(citizen) == {"name": "欧***", "phone": "138****5678"}
+    assert mask_personal({"citizen": citizen})["citizen"] == event["citizen"]

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import CaseNotYetRegistered, UnknownCase
-from scorecards.masking import mask_phone, mask_text
+from domain.vocabulary import EventType
+from scorecards.masking import mask_citizen, mask_text
 from wenzheng.applyfile import apply_file, write_dead_letter
 from wenzheng.bootstrap.service import open_service, store_env
 from wenzheng.clock import latest_allowed, parse_moment
@@ -91,9 +92,9 @@ def cmd_case(args: argparse.Namespace, home: Home) -> int:
     finally:
         service.close()
     for event in history:
-        if event["type"] == "Registered":
+        if event["type"] == EventType.REGISTERED:
             _unseal(event, personal)
-        _mask_citizen(event)
+        mask_personal_data(event)
     by_version = {e.version: e for e in found.events}
     for event in history:
         seen = by_version.get(event["version"])
@@ -128,17 +129,13 @@ def _unseal(event: dict[str, Any], personal: dict[str, Any] | None) -> None:
         event["citizen"], event["content"] = personal["citizen"], personal["content"]
 
 
-def _mask_citizen(event: dict[str, Any]) -> None:
+def mask_personal_data(event: dict[str, Any]) -> None:
     """Personal data is never printed in full."""
     if isinstance(event.get("content"), str):
         event["content"] = mask_text(event["content"])
     citizen = event.get("citizen")
     if isinstance(citizen, dict) and not citizen.get("erased"):
-        name = citizen.get("name")
-        event["citizen"] = {
-            "name": (name[0] + "**") if name else name,
-            "phone": mask_phone(citizen.get("phone")),
-        }
+        event["citizen"] = mask_citizen(citizen)
 
 
 def chain_problems(home: Home, number: str) -> list[str]:

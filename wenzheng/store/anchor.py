@@ -97,7 +97,7 @@ def _case_number(state: bytes) -> str:
         return ""
 
 
-def snapshot(env: dict[str, str]) -> dict[str, Any]:
+def log_state(env: dict[str, str]) -> dict[str, Any]:
     """The log as it stands: global head, counts and every case's head (unsigned)."""
     case_heads: dict[str, list[Any]] = {}
     position, head, events = 0, "", 0
@@ -125,7 +125,7 @@ def sign(payload: dict[str, Any], key: Ed25519PrivateKey, at: datetime) -> dict[
 
 def issue(env: dict[str, str], key: Ed25519PrivateKey, at: datetime, out: Path) -> Path:
     """Sign the current head and write the checkpoint file into a folder."""
-    checkpoint = sign(snapshot(env), key, at)
+    checkpoint = sign(log_state(env), key, at)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"anchor-{at.strftime('%Y%m%dT%H%M%S')}-{checkpoint['position']}.json"
     path.write_text(json.dumps(checkpoint, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scorecards.masking import mask_citizen, mask_text
 from scorecards.masking import mask_name as mask_name  # re-exported
-from scorecards.masking import mask_phone, mask_text
 
 MASKED = "（已遮蔽：无查阅个人信息权限）"
 
@@ -15,9 +15,7 @@ def mask_personal(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     citizen = out.get("citizen")
     if isinstance(citizen, dict):
-        out["citizen"] = {**{k: MASKED for k in citizen},
-                          "name": mask_name(citizen.get("name")),
-                          "phone": mask_phone(citizen.get("phone"))}
+        out["citizen"] = {**{k: MASKED for k in citizen}, **mask_citizen(citizen)}
     if "content" in out:
         out["content"] = MASKED
     return out
