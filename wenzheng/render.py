@@ -145,3 +145,12 @@ def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:
                      f"  发生 {short_time(e['event_at'])}")
         lines.append("")
     return "\n".join(lines)
+
+
+def summary_text(counts: list[tuple[str, int]], rejected: list[str], dead: Any) -> str:
+    """A write command's text summary: `name: count` lines, the rejected items, the dead letter."""
+    lines = [f"{name}: {count}" for name, count in counts]
+    lines += [f"  {item}" for item in rejected]
+    if dead:
+        lines.append(f"被拒绝的行已另存：{dead}")
+    return "\n".join(lines)

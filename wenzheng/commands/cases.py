@@ -19,7 +19,7 @@ from wenzheng.bootstrap.service import open_service, store_env
 from wenzheng.clock import latest_allowed, parse_moment
 from wenzheng.home import Home
 from wenzheng.progress import Progress
-from wenzheng.render import case_text, to_json
+from wenzheng.render import case_text, summary_text, to_json
 from wenzheng.store.verify import verify_case
 
 TAMPERED = 3  # exit status: the case's chain does not verify
@@ -56,13 +56,10 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     if args.format == "json":
         print(to_json(summary.as_dict()))
     else:
-        print(f"applied: {summary.applied}")
-        print(f"duplicates: {summary.duplicates}")
-        print(f"rejected: {len(summary.rejected)}")
-        for r in summary.rejected:
-            print(f"  line {r.line}: {r.reason}")
-        if dead:
-            print(f"被拒绝的行已另存：{dead}")
+        print(summary_text(
+            [("applied", summary.applied), ("duplicates", summary.duplicates),
+             ("rejected", len(summary.rejected))],
+            [f"line {r.line}: {r.reason}" for r in summary.rejected], dead))
     return 0 if summary.ok else 1
 
 

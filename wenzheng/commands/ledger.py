@@ -16,7 +16,7 @@ from wenzheng.ledger.importer import department_resolver, import_rows, write_rej
 from wenzheng.ledger.mapping import MappingError, load_mapping
 from wenzheng.ledger.rows import RowConverter
 from wenzheng.progress import Progress
-from wenzheng.render import to_json
+from wenzheng.render import summary_text, to_json
 
 
 def cmd_import(args: argparse.Namespace, home: Home) -> int:
@@ -58,16 +58,11 @@ def cmd_import(args: argparse.Namespace, home: Home) -> int:
     if args.format == "json":
         print(to_json({**report.as_dict(), "rejected_file": str(dead) if dead else None}))
     else:
-        print(f"rows: {report.rows}")
-        print(f"new: {report.new}")
-        print(f"updated: {report.updated}")
-        print(f"unchanged: {report.unchanged}")
-        print(f"actions applied: {report.actions}")
-        print(f"rejected: {len(report.rejected)}")
-        for r in report.rejected:
-            print(f"  row {r.row}（编号 {r.number or '—'}）: {r.reason}")
-        if dead:
-            print(f"被拒绝的行已另存：{dead}")
+        print(summary_text(
+            [("rows", report.rows), ("new", report.new), ("updated", report.updated),
+             ("unchanged", report.unchanged), ("actions applied", report.actions),
+             ("rejected", len(report.rejected))],
+            [f"row {r.row}（编号 {r.number or '—'}）: {r.reason}" for r in report.rejected], dead))
     return 0 if report.ok else 1
 
 
