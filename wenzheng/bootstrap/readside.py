@@ -92,8 +92,8 @@ def case_audit(home: Home, service: CaseService, number: str,
                as_of: str | None = None) -> CaseAudit:
     """The audit view of a case as of now, read from the (caught-up) history projection."""
     with caught_up(home, service) as read:
-        snapshots = load_history(read.db, str(case_id(number)))
-    if not snapshots:
+        history = load_history(read.db, str(case_id(number)))
+    if not history:
         raise UnknownCase(number)
     moment = parse_moment(as_of) if as_of else default_moment(home.settings())
-    return audit(snapshots, moment, home.settings().deadline_policy().calendar)
+    return audit(history, moment, home.settings().deadline_policy().calendar)
