@@ -2,5 +2,6 @@
 
 Settings are read once per file version (`Home.settings()`); here are the case service on the
 home's store (`service`), the read models and their catch-up (`readside`), the scorer and its
-rules (`scorer`), issuing bulletins (`bulletins`) and the log's signed checkpoints (`anchoring`).
+rules (`scorer`), issuing bulletins (`bulletins`), the log's signed checkpoints (`anchoring`) and
+the Kafka settings (`transport`).
 """

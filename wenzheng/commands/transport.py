@@ -14,6 +14,7 @@ from consumers.settings import TRANSPORTS, KafkaSettings
 from domain.calendar import BUSINESS_TZ
 from wenzheng import checklog
 from wenzheng.bootstrap.service import open_service, store_env
+from wenzheng.bootstrap.transport import transport_settings
 from wenzheng.clock import latest_allowed
 from wenzheng.home import Home
 from wenzheng.logs import fields, service_logger
@@ -41,8 +42,8 @@ def stop_on_signals(service: str = "wenzheng") -> Iterator[threading.Event]:
 
 def kafka_settings(args: argparse.Namespace, home: Home) -> KafkaSettings:
     """Kafka settings from flags, environment and the home's wenzheng.toml."""
-    return KafkaSettings.resolve(
-        home.settings().section("kafka"),
+    return transport_settings(
+        home,
         bootstrap=getattr(args, "bootstrap", None),
         events_topic=getattr(args, "topic", None),
         intake_topic=getattr(args, "intake_topic", None),

@@ -16,6 +16,7 @@ from scorecards.scoring import Scorecard, ScoreSheet
 from scorecards.snapshot import Snapshot
 from wenzheng.bootstrap.scorer import context, rules_for
 from wenzheng.bootstrap.service import store_env
+from wenzheng.bootstrap.transport import transport_settings
 from wenzheng.runout import add_calendar_part
 from wenzheng.webapp import bulletinview, health, moments, scoreview
 from wenzheng.webapp.publicview import Praised, praised_cases
@@ -140,6 +141,6 @@ def pipeline_status(key: Key) -> dict[str, Any]:
     """Store head, positions and lag."""
     home = home_of(key)
     with service(key).use() as app, readmodels(key).use() as db:
-        result = health.status(app, store_env(home), db, home.settings().section("kafka"))
+        result = health.status(app, store_env(home), db, transport_settings(home))
     add_calendar_part(result, home.settings().deadline_policy().calendar, moments.now().date())
     return result

@@ -37,10 +37,9 @@ def kafka_wanted(transport: str, env: Mapping[str, str] | None = None) -> bool:
 
 
 def status(service: Any, store_env: Mapping[str, str], db: Database,
-           kafka_section: Mapping[str, Any]) -> dict[str, Any]:
+           settings: KafkaSettings) -> dict[str, Any]:
     """Store head, transport, relay and projection positions, lag, and warnings."""
     transport = resolve_transport(None)
-    settings = KafkaSettings.resolve(kafka_section)
     out: dict[str, Any] = {"transport": "Kafka" if transport == KAFKA else "跟随事件库",
                            "event_store": describe_store(store_env),
                            "read_models": "PostgreSQL" if db.dialect == "postgres" else "SQLite",
