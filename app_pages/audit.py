@@ -9,6 +9,7 @@ from domain.errors import UnknownCase
 from domain.labels import OVERDUE_STAGE_ZH, STATUS_ZH
 from scorecards.inert import md_escape
 from wenzheng.bootstrap.service import store_env
+from wenzheng.democlock import home_clock
 from wenzheng.render import short_time
 from wenzheng.webapp import auditview, auth, cached, moments
 from wenzheng.webapp.masking import personal_rows, shown_text
@@ -23,6 +24,7 @@ home = home_of(key)
 settings = home.settings()
 names = settings.department_names()
 calendar = settings.deadline_policy().calendar
+clock = home_clock(settings)  # a demonstration home reads as of its own "now" ([demo] now)
 st.title("案件审计")
 st.caption("查找案件并查看其完整办理过程。每次查看案件历史都会记录查阅人和时间。")
 
@@ -52,15 +54,15 @@ numbers = [r["number"] for r in found]
 pick, when = st.columns([4, 2])
 picked = pick.selectbox("查看案件历史", numbers, index=None,
                         placeholder="选择一件案件（输入完整编号时直接显示）", key="audit_case")
-latest = moments.default_day(calendar, moments.now())
+latest = moments.default_day(calendar, clock.now)
 day = when.date_input("截至日期（查看当时的情况）", value=latest, max_value=latest,
                       key="audit_as_of")
 chosen = picked or (number.strip() if number.strip() in numbers else None)
 if not chosen:
     st.stop()
 
-as_of = (moments.current_moment(calendar, moments.now()) if day in (None, latest)
-         else moments.as_of_day(day, moments.now()))
+as_of = (moments.page_moment(calendar, clock) if day in (None, latest)
+         else moments.as_of_day(day, clock.now))
 try:
     with readmodels(key).use() as db:
         history = auditview.case_audit(db, chosen, as_of, calendar)

@@ -198,3 +198,18 @@ def test_the_audit_as_of_a_past_day_shows_the_case_as_it_stood_then(home: Path) 
     heading = next(x for x in texts(at).splitlines() if "**状态**" in x)
     assert f"截至 {day.isoformat()} 23:59" in heading
     assert "已归档" not in heading and expected["state"]["status"] == "claimed"
+
+
+def test_without_a_day_chosen_the_audit_reads_as_of_the_homes_clock_as_the_case_command_does(
+        home: Path) -> None:
+    from domain.calendar import BUSINESS_TZ
+    from wenzheng.democlock import home_clock
+    from wenzheng.home import Home
+
+    clock = home_clock(Home(home).settings())
+    assert clock.fixed  # the demonstration home reads as of its own "now" ([demo] now)
+    at = audit_as("supervisor", audit_number=CASE)
+    now = clock.now.astimezone(BUSINESS_TZ)
+    assert at.date_input(key="audit_as_of").value == now.date()
+    heading = next(x for x in texts(at).splitlines() if "**状态**" in x)
+    assert f"截至 {now:%Y-%m-%d %H:%M}" in heading
