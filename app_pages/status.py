@@ -36,11 +36,13 @@ st.caption(f"主目录：{md_escape(key[0])}")
 st.subheader("最近的案件查阅记录")
 with readmodels(key).use() as db:
     views = recent_views(db, 50)
-st.dataframe(pd.DataFrame([{"查阅时间": short_time(v.viewed_at), "查阅人": v.username,
-                            "角色": ROLE_ZH.get(v.role, v.role), "案件编号": v.case_number,
-                            "含个人信息": "是" if v.cleared else "否"} for v in views],
-                          columns=["查阅时间", "查阅人", "角色", "案件编号", "含个人信息"]),
-             hide_index=True)
+if not views:
+    st.caption("暂无案件查阅记录。")
+else:
+    st.dataframe(pd.DataFrame([{"查阅时间": short_time(v.viewed_at), "查阅人": v.username,
+                                "角色": ROLE_ZH.get(v.role, v.role), "案件编号": v.case_number,
+                                "含个人信息": "是" if v.cleared else "否"} for v in views]),
+                 hide_index=True)
 
 st.subheader("完整性校验")
 st.dataframe(pd.DataFrame({"最近一次校验": checklog.describe(checks)}), hide_index=True)
