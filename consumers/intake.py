@@ -66,6 +66,12 @@ def dead_letter_headers(record: Any, reason: str, stage: str) -> list[tuple[str,
     ]
 
 
+def _key_text(key: bytes | None) -> str:
+    """A message key (the case number) as log text, short and on one line."""
+    text = key.decode("utf-8", errors="replace") if key else "-"
+    return "".join(c if c.isprintable() else "?" for c in text)[:64]
+
+
 def dead_letter(record: Any, reason: str, stage: str
                 ) -> tuple[bytes | None, bytes | None, list[tuple[str, bytes]]]:
     """Key, value and headers of a record's dead letter, the value cut to fit one message.
@@ -132,6 +138,9 @@ class Intake:
         futures = []
         for record, reason, stage in dead:
             key, value, headers = dead_letter(record, reason, stage)
+            log.warning("动作未应用，转入死信主题 %s", self.dead_letter_topic, extra={"fields": {
+                "case": _key_text(record.key), "stage": stage, "partition": record.partition,
+                "offset": record.offset}})
             futures.append(self.producer.send(self.dead_letter_topic, key=key, value=value,
                                               headers=headers))
         if futures:

@@ -53,11 +53,14 @@ def as_message(action: dict[str, Any]) -> tuple[bytes, bytes]:
     return action["case"].encode(), json.dumps(action, ensure_ascii=False).encode()
 
 
-def intake_once(env: dict[str, str], intake: str, dead: str, group: str) -> str:
-    """Run `wenzheng intake --once`; it must succeed."""
+def intake_once(env: dict[str, str], intake: str, dead: str, group: str,
+                log: list[str] | None = None) -> str:
+    """Run `wenzheng intake --once`; it must succeed. Its log lines go into `log` if given."""
     done = run_cli(env, "intake", "--once", "--intake-topic", intake, "--dead-letter-topic",
                    dead, "--group", group, timeout=180)
     assert done.returncode == 0, done.stderr
+    if log is not None:
+        log.extend(done.stderr.splitlines())
     return done.stdout
 
 
@@ -96,7 +99,8 @@ def test_invalid_and_rejected_messages_go_to_the_dead_letter_topic_with_their_by
     intake, dead, group = topics()
     produce(kafka_bootstrap, intake, [as_message(a) for a in good[:3]] + poison
             + [as_message(a) for a in good[3:]])
-    out = intake_once(cli_env(home, kafka_bootstrap), intake, dead, group)
+    log: list[str] = []
+    out = intake_once(cli_env(home, kafka_bootstrap), intake, dead, group, log)
     letters = read_topic(kafka_bootstrap, dead)
     assert sorted(r.value for r in letters) == sorted(v or b"" for _, v in poison)
     assert all(r.headers["reason"].decode() for r in letters)
@@ -105,6 +109,12 @@ def test_invalid_and_rejected_messages_go_to_the_dead_letter_topic_with_their_by
     assert by_value[as_message(claim_first)[1]].headers["stage"] == b"rejected"
     assert by_value[as_message(claim_first)[1]].key == b"NEVER-REGISTERED"
     assert "时区" in by_value[poison[-1][1] or b""].headers["reason"].decode()
+    dead_lines = [line for line in log if " WARNING intake 动作未应用" in line]
+    assert len(dead_lines) == len(poison)  # one greppable line each: case, stage, offset
+    rejected = by_value[as_message(claim_first)[1]]
+    assert any(" case=NEVER-REGISTERED stage=rejected partition=" in line
+               and line.endswith(f" offset={int(rejected.headers['source-offset'])}")
+               for line in dead_lines), dead_lines
     assert len(store_events(home)) == len(good)
     assert f"已应用 {len(good)}" in out
 
