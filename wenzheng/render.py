@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from domain.calendar import BUSINESS_TZ
@@ -147,7 +148,8 @@ def exposure_text(as_of: str, entries: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def summary_text(counts: list[tuple[str, int]], rejected: list[str], dead: Any) -> str:
+def summary_text(counts: list[tuple[str, int]], rejected: list[str],
+                 dead: Path | None) -> str:
     """A write command's text summary: `name: count` lines, the rejected items, the dead letter."""
     lines = [f"{name}: {count}" for name, count in counts]
     lines += [f"  {item}" for item in rejected]

@@ -63,8 +63,6 @@ def cmd_apply(args: argparse.Namespace, home: Home) -> int:
     return 0 if summary.ok else 1
 
 
-
-
 def cmd_case(args: argparse.Namespace, home: Home) -> int:
     """Print a case's full history (with the audit view) and its current state."""
     from wenzheng.bootstrap.readside import case_audit
